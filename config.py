@@ -1,0 +1,72 @@
+"""OneScreen's settings, read once from the environment at start-up.
+
+Every knob an operator may turn is here and nowhere else, so a newcomer can
+see in one page what a deployment can change. Modules receive a `Settings`
+object; none of them reads `os.environ` itself.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEMO_DATABASE = ROOT / "data" / "demo.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    cache_redis_url: str | None
+    frozen_now: datetime | None
+    statement_timeout_s: float
+    live_cache_seconds: int
+    history_cache_seconds: int
+
+    def now(self) -> datetime:
+        """The clock every query uses: frozen for tests and replays, else the wall clock.
+
+        Timestamps in the contract are the city's local time without zone, so
+        this is naive local time too.
+        """
+        return self.frozen_now or datetime.now().replace(microsecond=0)
+
+
+class SettingsError(ValueError):
+    """An environment variable holds something OneScreen cannot use."""
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as error:
+        raise SettingsError(
+            f"ONESCREEN_NOW={text!r} is not an ISO timestamp such as 2026-11-22T09:30:00"
+        ) from error
+
+
+def _parse_number(name: str, default: str) -> float:
+    text = os.environ.get(name, default)
+    try:
+        return float(text)
+    except ValueError as error:
+        raise SettingsError(f"{name}={text!r} is not a number") from error
+
+
+def load_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        database_url=env.get("ONESCREEN_DATABASE_URL") or f"sqlite:///{DEMO_DATABASE}",
+        cache_redis_url=env.get("ONESCREEN_CACHE_REDIS_URL") or None,
+        frozen_now=_parse_now(env.get("ONESCREEN_NOW")),
+        statement_timeout_s=_parse_number("ONESCREEN_STATEMENT_TIMEOUT", "20"),
+        # A live answer is shared by every screen for this long; the feed moves
+        # every few seconds, so longer would make the wall lag behind the city.
+        live_cache_seconds=int(_parse_number("ONESCREEN_LIVE_CACHE_SECONDS", "15")),
+        # An answer about a past moment cannot change unless the data is
+        # corrected, so it may be kept much longer.
+        history_cache_seconds=int(_parse_number("ONESCREEN_HISTORY_CACHE_SECONDS", "3600")),
+    )

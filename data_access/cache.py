@@ -1,0 +1,74 @@
+"""Query results cached by scope, in process or in a shared Redis.
+
+Every screen on the same scope asks the same question; the database should
+answer it once per freshness window. Keys are the query's name and the
+scope's canonical text, so two screens (or a screen and the API) showing the
+same scope share one entry. A cache that fails is bypassed, never fatal: the
+dashboard is slower without it, not down.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Callable, TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+
+from config import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Bump when a cached result's shape changes, so a shared Redis never serves
+# an old shape to a new release.
+_KEY_VERSION = "v1"
+
+
+class ResultCache:
+    def __init__(self, settings: Settings, server: Flask | None = None):
+        if settings.cache_redis_url:
+            config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_redis_url}
+        else:
+            config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+        config["CACHE_KEY_PREFIX"] = "onescreen:"
+        # The cache needs a Flask app to hang on; scripts and tests have none.
+        self._cache = Cache(server or Flask("onescreen-cache"), config=config)
+        self._live_seconds = settings.live_cache_seconds
+        self._history_seconds = settings.history_cache_seconds
+
+    def get_or_compute(self, key: str, live: bool, compute: Callable[[], T]) -> T:
+        """The cached value for `key`, computing and storing it on a miss.
+
+        `live` answers (about "now") expire quickly; answers about a past
+        moment are kept longer.
+        """
+        key = f"{_KEY_VERSION}:{key}"
+        try:
+            found = self._cache.get(key)
+        except Exception:  # a cache outage must not take the dashboard down
+            log.warning("cache read failed; querying the database directly", exc_info=True)
+            return compute()
+        if found is not None:
+            return found
+        value = compute()
+        try:
+            self._cache.set(key, value, timeout=self._live_seconds if live else self._history_seconds)
+        except Exception:
+            log.warning("cache write failed; the answer is served uncached", exc_info=True)
+        return value
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+def cached_by_scope(query: Callable[..., T]) -> Callable[..., T]:
+    """Cache a query function `query(db, scope, *args)` under its name, the scope and its arguments."""
+
+    @functools.wraps(query)
+    def wrapper(db, scope, *args):
+        key = f"{query.__module__}.{query.__name__}:{db.cache_namespace}:{scope.cache_key()}:{args!r}"
+        return db.cache.get_or_compute(key, scope.live, lambda: query(db, scope, *args))
+
+    return wrapper

@@ -1,0 +1,221 @@
+"""The operational database contract (shared/contract/SCHEMA.md, v1) as SQLAlchemy Core tables.
+
+This module is the contract in code: the queries read these tables, the
+contract checker compares a live database with them, and the demo generator
+and the test fixtures create them. It describes; it never connects.
+
+`OPTIONAL` lists the columns SCHEMA.md marks optional: a database may lack
+them and every page must still work.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects import sqlite
+
+# SQLite has no timestamp type: the contract's timestamps are text there.
+# Stored without fractions ("2026-11-22 09:30:00"), the form other tools write
+# too, so that text comparison orders them the way time does.
+Timestamp = DateTime().with_variant(
+    sqlite.DATETIME(
+        storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
+        regexp=r"(\d+)-(\d+)-(\d+)[ T](\d+):(\d+):(\d+)(?:\.(\d+))?",
+    ),
+    "sqlite",
+)
+Money = Numeric(14, 2, asdecimal=False)
+
+metadata = MetaData()
+
+area = Table(
+    "area",
+    metadata,
+    Column("area_code", String(32), primary_key=True),
+    Column("parent_code", String(32)),
+    Column("level", String(16), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("boundary", Text),
+    Column("center_lat", Float),
+    Column("center_lon", Float),
+    Index("ix_area_parent", "parent_code"),
+)
+
+department = Table(
+    "department",
+    metadata,
+    Column("dept_code", String(32), primary_key=True),
+    Column("name", String(128), nullable=False),
+)
+
+category = Table(
+    "category",
+    metadata,
+    Column("category_code", String(32), primary_key=True),
+    Column("parent_code", String(32)),
+    Column("level", SmallInteger, nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("sla_hours", Float),
+)
+
+ticket = Table(
+    "ticket",
+    metadata,
+    Column("ticket_id", String(40), primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("category_code", String(32)),
+    Column("area_code", String(32), nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("status", String(16), nullable=False),
+    Column("urgent", Boolean),
+    Column("reported_at", Timestamp, nullable=False),
+    Column("accepted_at", Timestamp),
+    Column("dispatched_at", Timestamp),
+    Column("handled_at", Timestamp),
+    Column("closed_at", Timestamp),
+    Column("due_at", Timestamp),
+    Column("dept_code", String(32)),
+    Column("rework_count", Integer),
+    Column("satisfaction", SmallInteger),
+    Column("title", String(256)),
+    Column("reporter_phone", String(32)),
+)
+
+grid_worker = Table(
+    "grid_worker",
+    metadata,
+    Column("worker_id", String(40), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("area_code", String(32), nullable=False),
+    Column("phone", String(32)),
+    Column("active", Boolean, nullable=False),
+    Index("ix_grid_worker_area", "area_code"),
+)
+
+worker_position = Table(
+    "worker_position",
+    metadata,
+    Column("worker_id", String(40), primary_key=True),
+    Column("recorded_at", Timestamp, primary_key=True),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    # Last-ping-per-worker and "who patrolled today" read pings by time.
+    Index("ix_worker_position_recorded", "recorded_at"),
+)
+
+crowd_zone = Table(
+    "crowd_zone",
+    metadata,
+    Column("zone_id", String(40), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("area_code", String(32), nullable=False),
+    Column("boundary", Text),
+    Column("capacity", Integer, nullable=False),
+)
+
+crowd_reading = Table(
+    "crowd_reading",
+    metadata,
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("people", Integer, nullable=False),
+    Column("zone_id", String(40)),
+    Index("ix_crowd_reading_recorded", "recorded_at", "zone_id"),
+)
+
+fund_account = Table(
+    "fund_account",
+    metadata,
+    Column("account_id", String(40), primary_key=True),
+    Column("area_code", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("budget", Money, nullable=False),
+)
+
+fund_expense = Table(
+    "fund_expense",
+    metadata,
+    Column("expense_id", String(40), primary_key=True),
+    Column("account_id", String(40), nullable=False),
+    Column("ticket_id", String(40)),
+    Column("item", String(256), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("spent_at", Timestamp, nullable=False),
+    Column("approval", String(16), nullable=False),
+    Column("approved_at", Timestamp),
+    Index("ix_fund_expense_account", "account_id", "spent_at"),
+)
+
+# The indexes that make the ticket queries fast (DESIGN.md "Scale"):
+# period indicators read a covering index led by reported_at, the backlog
+# starts from closed_at (open = closed_at IS NULL or closed_at > as_of).
+TICKET_INDEXES = (
+    Index(
+        "ix_ticket_reported_cover",
+        ticket.c.reported_at,
+        ticket.c.area_code,
+        ticket.c.status,
+        ticket.c.closed_at,
+        ticket.c.due_at,
+        ticket.c.source,
+        ticket.c.category_code,
+        ticket.c.dept_code,
+        ticket.c.rework_count,
+        ticket.c.satisfaction,
+    ),
+    Index("ix_ticket_closed", ticket.c.closed_at),
+    Index("ix_ticket_area_reported", ticket.c.area_code, ticket.c.reported_at),
+)
+
+OPTIONAL: dict[str, frozenset[str]] = {
+    "area": frozenset({"boundary", "center_lat", "center_lon"}),
+    "department": frozenset(),
+    "category": frozenset({"sla_hours"}),
+    "ticket": frozenset(
+        {
+            "category_code",
+            "lat",
+            "lon",
+            "urgent",
+            "accepted_at",
+            "dispatched_at",
+            "handled_at",
+            "closed_at",
+            "due_at",
+            "dept_code",
+            "rework_count",
+            "satisfaction",
+            "title",
+            "reporter_phone",
+        }
+    ),
+    "grid_worker": frozenset({"phone"}),
+    "worker_position": frozenset(),
+    "crowd_zone": frozenset({"boundary"}),
+    "crowd_reading": frozenset({"zone_id"}),
+    "fund_account": frozenset(),
+    "fund_expense": frozenset({"ticket_id", "approved_at"}),
+}
+
+# Vocabulary of the contract's coded columns, in lifecycle / display order.
+TICKET_STATUSES = ("reported", "accepted", "dispatched", "handled", "closed", "returned", "cancelled")
+TICKET_SOURCES = ("hotline_12345", "city_mgmt", "police_110", "online_forum", "grid_patrol", "iot_alert")
+AREA_LEVELS = ("city", "district", "street", "workstation", "community", "grid", "micro_grid")
+WORKER_ROLES = ("full_time", "part_time", "micro_grid", "volunteer", "police")
+FUND_KINDS = ("repair", "environment", "emergency", "service_project")
+FUND_APPROVALS = ("pending", "approved", "rejected")

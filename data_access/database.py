@@ -1,0 +1,114 @@
+"""One connected city database: the read-only engine, the contract as this database has it, the cache.
+
+A real database may lack optional columns, or whole tables (a city with
+tickets only). Rather than scatter "if the column exists" through every
+query, `Database` looks at the database once and offers each contract table
+as a selectable whose missing optional columns read as NULL. Queries are
+written once against the full contract and still run on a partial one.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+
+from flask import Flask
+from sqlalchemy import cast, false, inspect, null, select, type_coerce
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import FromClause
+
+from config import Settings
+from data_access import contract
+from data_access.cache import ResultCache
+from data_access.engine import read_only_engine
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """The city database as OneScreen reads it. Holds no user state: only a pool and what the schema looks like."""
+
+    def __init__(self, engine: Engine, cache: ResultCache, settings: Settings):
+        self.engine = engine
+        self.cache = cache
+        self.settings = settings
+        # Databases sharing one Redis (two cities, or tests on three dialects)
+        # must never read each other's answers.
+        url_text = engine.url.render_as_string(hide_password=True)
+        self.cache_namespace = hashlib.sha256(url_text.encode()).hexdigest()[:12]
+        self._tables: dict[str, FromClause] | None = None
+        self._columns: dict[str, set[str]] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, server: Flask | None = None) -> "Database":
+        engine = read_only_engine(settings.database_url, settings.statement_timeout_s)
+        return cls(engine, ResultCache(settings, server), settings)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def contract_table(self, name: str) -> FromClause:
+        """The contract table `name` as this database offers it (missing optional columns read as NULL).
+
+        Only `gate` (scoped data and reference tables) and the contract check
+        call this; query modules go through `gate`.
+        """
+        return self._load()[name]
+
+    def present_columns(self) -> dict[str, set[str]]:
+        """Which contract columns each table really has (empty set: the table is missing)."""
+        self._load()
+        return self._columns
+
+    def has_column(self, table: str, column: str) -> bool:
+        return column in self.present_columns().get(table, set())
+
+    def _load(self) -> dict[str, FromClause]:
+        # Inspected on first use rather than at start-up, so the app comes up
+        # (and says the database is down) even when the database is not there yet.
+        if self._tables is None:
+            with self._lock:
+                if self._tables is None:
+                    self._columns, self._tables = _inspect_contract(self.engine)
+        return self._tables
+
+    def forget_schema(self) -> None:
+        """Inspect the schema again on next use (after an integrator changed views)."""
+        with self._lock:
+            self._tables = self._columns = None
+
+
+def _inspect_contract(engine: Engine) -> tuple[dict[str, set[str]], dict[str, FromClause]]:
+    inspector = inspect(engine)
+    existing = {name.lower(): name for name in inspector.get_table_names() + inspector.get_view_names()}
+    columns: dict[str, set[str]] = {}
+    tables: dict[str, FromClause] = {}
+    for name, table in contract.metadata.tables.items():
+        actual = existing.get(name)
+        have = {c["name"].lower() for c in inspector.get_columns(actual)} if actual else set()
+        columns[name] = have & set(table.c.keys())
+        missing = set(table.c.keys()) - have
+        if not missing:
+            tables[name] = table
+            continue
+        if actual:
+            log.info("table %s lacks columns %s: they read as NULL", name, sorted(missing))
+        tables[name] = _with_nulls(table, missing, bool(actual), engine.dialect.name)
+    return columns, tables
+
+
+def _with_nulls(table, missing: set[str], table_exists: bool, dialect: str) -> FromClause:
+    # PostgreSQL types a bare NULL as text, which then cannot be compared with
+    # a timestamp: it needs a real CAST. MySQL's CAST knows few target types,
+    # and it (like SQLite) compares an untyped NULL with anything.
+    typed_null = cast if dialect == "postgresql" else type_coerce
+    parts = [
+        typed_null(null(), col.type).label(col.name) if col.name in missing else col
+        for col in table.c
+    ]
+    query = select(*parts)
+    # A missing table becomes an empty one of the right shape.
+    query = query.select_from(table) if table_exists else query.where(false())
+    return query.subquery(table.name)
