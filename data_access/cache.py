@@ -33,8 +33,12 @@ class ResultCache:
         else:
             config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
         config["CACHE_KEY_PREFIX"] = "onescreen:"
-        # The cache needs a Flask app to hang on; scripts and tests have none.
-        self._cache = Cache(server or Flask("onescreen-cache"), config=config)
+        # Flask-Caching builds its backend on a Flask app; scripts and tests have
+        # none. The backend is then used directly, because `Cache` looks for
+        # it on whichever app is current, and the API may run on another one.
+        app = server or Flask("onescreen-cache")
+        extension = Cache(app, config=config)
+        self._cache = app.extensions["cache"][extension]
         self._live_seconds = settings.live_cache_seconds
         self._history_seconds = settings.history_cache_seconds
 
@@ -59,8 +63,6 @@ class ResultCache:
             log.warning("cache write failed; the answer is served uncached", exc_info=True)
         return value
 
-    def clear(self) -> None:
-        self._cache.clear()
 
 
 def cached_by_scope(query: Callable[..., T]) -> Callable[..., T]:

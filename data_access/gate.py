@@ -66,6 +66,18 @@ def crowd_zones(db: Database, scope: Scope) -> FromClause:
     return select(z).where(in_area(z.c.area_code, scope)).subquery("scoped_zone")
 
 
+def crowd_readings(db: Database, scope: Scope) -> FromClause:
+    """Headcount samples of the crowd zones inside the scope.
+
+    Samples with no zone cannot be placed in an area without spatial SQL,
+    which the three dialects do not share, so they are not scoped data.
+    """
+    r = db.contract_table("crowd_reading")
+    z = db.contract_table("crowd_zone")
+    zones_in_scope = select(z.c.zone_id).where(in_area(z.c.area_code, scope))
+    return select(r).where(r.c.zone_id.in_(zones_in_scope)).subquery("scoped_reading")
+
+
 def fund_accounts(db: Database, scope: Scope) -> FromClause:
     a = db.contract_table("fund_account")
     return select(a).where(in_area(a.c.area_code, scope)).subquery("scoped_account")

@@ -1,0 +1,142 @@
+"""The JSON API and health check, on the same Flask server as the dashboard.
+
+Analysts and other systems pull the same numbers the screens show: every
+route parses its scope with `parse_scope` and answers from the same
+`data_access` functions as the views. Bad input is a 4xx with a JSON error
+that names the parameter; a database that does not answer is a 503; nothing
+else escapes as a 500.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from datetime import date, datetime
+
+from flask import Blueprint, Flask, jsonify, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from api.openapi import openapi_document
+from data_access import indicators
+from data_access.areas import WHOLE_DATABASE, find_area, root_area_code
+from data_access.database import Database
+from data_access.freshness import newest_data_at
+from data_access.scope import Scope, ScopeError, parse_scope
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, param: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.param = status, message, param
+
+
+def register_api(server: Flask, db: Database) -> None:
+    """Add /api/v1/* and /health to the dashboard's Flask server."""
+    server.register_blueprint(_api_blueprint(db))
+    server.add_url_rule("/health", "health", lambda: _health(db))
+
+
+def _api_blueprint(db: Database) -> Blueprint:
+    api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+    @api.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        body = {"error": {"message": error.message}}
+        if error.param:
+            body["error"]["param"] = error.param
+        return jsonify(body), error.status
+
+    @api.errorhandler(DBAPIError)
+    def _database_error(error: DBAPIError):
+        log.warning("database error answering %s: %s", request.path, error)
+        return jsonify({"error": {"message": "the database did not answer; try again shortly"}}), 503
+
+    @api.get("/openapi.json")
+    def openapi():
+        return jsonify(openapi_document())
+
+    @api.get("/kpis")
+    def kpis():
+        scope = _scope_from_request(db)
+        return jsonify({**_scope_echo(scope), **indicators.kpis(db, scope)})
+
+    @api.get("/breakdown")
+    def breakdown():
+        scope = _scope_from_request(db)
+        dimension = request.args.get("by", "area")
+        if dimension not in indicators.PERIOD_DIMENSIONS:
+            raise ApiError(400, f"by must be one of {', '.join(indicators.PERIOD_DIMENSIONS)}", "by")
+        frame = indicators.kpis_by(db, scope, dimension)
+        return jsonify({**_scope_echo(scope), "by": dimension, "rows": _rows(frame)})
+
+    @api.get("/backlog")
+    def backlog():
+        scope = _scope_from_request(db)
+        dimension = request.args.get("by", "age")
+        if dimension not in indicators.BACKLOG_DIMENSIONS:
+            raise ApiError(400, f"by must be one of {', '.join(indicators.BACKLOG_DIMENSIONS)}", "by")
+        frame = indicators.backlog_by(db, scope, dimension)
+        return jsonify({**_scope_echo(scope), "by": dimension, "rows": _rows(frame)})
+
+    return api
+
+
+def _scope_from_request(db: Database) -> Scope:
+    try:
+        scope = parse_scope(
+            request.args,
+            now=db.settings.now(),
+            default_area=root_area_code(db),
+            live_granularity_s=db.settings.live_cache_seconds,
+        )
+    except ScopeError as error:
+        raise ApiError(400, error.message, error.param) from None
+    if scope.area_code != WHOLE_DATABASE and find_area(db, scope.area_code) is None:
+        raise ApiError(404, f"no area with code {scope.area_code!r}", "area")
+    return scope
+
+
+def _scope_echo(scope: Scope) -> dict:
+    return {
+        "area": scope.area_code,
+        "from": scope.period_from.isoformat(),
+        "to": scope.period_to.isoformat(),
+        "as_of": scope.as_of.isoformat(),
+    }
+
+
+def _rows(frame) -> list[dict]:
+    """Frame rows as JSON-safe dicts: NaN (pandas' n/a) becomes null, never the invalid token NaN."""
+    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _json_value(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return _json_value(value.item())
+    return value
+
+
+def _health(db: Database):
+    """Whether the database answers and how old its newest data is (for load balancers and the wall)."""
+    now = db.settings.now()
+    whole = Scope(area_code=WHOLE_DATABASE, period_from=now.date(), period_to=now.date(), as_of=now)
+    try:
+        newest = newest_data_at(db, whole)
+    except (DBAPIError, OperationalError) as error:
+        log.warning("health check: database down: %s", error)
+        return jsonify({"status": "down", "database": "unreachable", "checked_at": now.isoformat()}), 503
+    age = (now - newest).total_seconds() if newest else None
+    return jsonify(
+        {
+            "status": "ok",
+            "database": "ok",
+            "checked_at": now.isoformat(),
+            "newest_data_at": newest.isoformat() if newest else None,
+            "data_age_seconds": None if age is None else int(age),
+        }
+    )

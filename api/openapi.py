@@ -1,0 +1,143 @@
+"""The OpenAPI 3 document of the JSON API: what an analyst scripts against, and what the fuzz test attacks.
+
+Parameter rules here mirror `data_access.scope.parse_scope`; indicator
+descriptions are SCHEMA.md's definitions from the translation catalogue's
+English text.
+"""
+from __future__ import annotations
+
+from data_access.indicators import BACKLOG_DIMENSIONS, INDICATORS, PERIOD_DIMENSIONS
+
+CODE_PATTERN = r"^[A-Za-z0-9_.\-]{1,32}$"
+
+DEFINITIONS = {
+    "reported": "Tickets reported in the period.",
+    "cancelled": "Reported tickets with status cancelled.",
+    "accepted": "reported - cancelled (立案数).",
+    "closed": "Accepted tickets with closed_at <= as_of (结案数).",
+    "due": "accepted - pending_in_time, where pending_in_time = accepted, not closed by as_of, due_at > as_of. "
+    "A ticket with no due_at counts as due (应结案数).",
+    "closure_rate": "closed / due (结案率); null when due is 0.",
+    "on_time_closed": "Closed tickets with closed_at <= due_at (按期结案数).",
+    "on_time_closure_rate": "on_time_closed / due, over tickets that have a due_at (按期结案率); null when none has.",
+    "rework_rate": "Accepted tickets with rework_count > 0 / accepted (返工率); null when none accepted.",
+    "avg_handle_hours": "Mean of closed_at - reported_at over closed tickets, in hours; null when none closed.",
+    "satisfaction_rate": "Tickets with satisfaction >= 2 / tickets with a satisfaction, among those reported "
+    "in the period (满意率); null when none rated.",
+    "backlog": "Tickets reported <= as_of, not cancelled, not closed by as_of (not period-bound).",
+    "overdue": "Backlog tickets with due_at < as_of.",
+}
+_COUNTS = {"reported", "cancelled", "accepted", "closed", "due", "on_time_closed", "backlog", "overdue"}
+
+
+def _indicator_schema(name: str) -> dict:
+    if name in _COUNTS:
+        return {"type": "integer", "minimum": 0, "description": DEFINITIONS[name]}
+    if name == "avg_handle_hours":
+        return {"type": "number", "nullable": True, "description": DEFINITIONS[name]}
+    return {"type": "number", "minimum": 0, "maximum": 1, "nullable": True, "description": DEFINITIONS[name]}
+
+
+def _query(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+SCOPE_PARAMETERS = [
+    _query("area", "Area code; the area and everything under it. Default: the root area.",
+           {"type": "string", "pattern": CODE_PATTERN}),
+    _query("from", "First day of the period (reported_at), inclusive. Default: 29 days before `to`.",
+           {"type": "string", "format": "date"}),
+    _query("to", "Last day of the period, inclusive. Default: the day of as_of.",
+           {"type": "string", "format": "date"}),
+    _query("as_of", "The moment taken as now, city local time without zone (a bare date: end of that day). "
+           "Default: now.", {"type": "string", "format": "date-time"}),
+    _query("source", "Comma-separated ticket sources, e.g. hotline_12345,city_mgmt.",
+           {"type": "string", "pattern": r"^[a-z0-9_]{1,32}(,[a-z0-9_]{1,32})*$"}),
+    _query("category", "Category code; the class and everything under it.",
+           {"type": "string", "pattern": CODE_PATTERN}),
+    _query("dept", "Department code.", {"type": "string", "pattern": CODE_PATTERN}),
+]
+
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["message"],
+            "properties": {"message": {"type": "string"}, "param": {"type": "string"}},
+        }
+    },
+}
+_SCOPE_ECHO = {
+    "area": {"type": "string"},
+    "from": {"type": "string", "format": "date"},
+    "to": {"type": "string", "format": "date"},
+    "as_of": {"type": "string"},
+}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors() -> dict:
+    return {
+        "400": _json(_ERROR, "A parameter is not acceptable; `param` names it."),
+        "404": _json(_ERROR, "No area with that code."),
+        "503": _json(_ERROR, "The database did not answer."),
+    }
+
+
+def _breakdown(path_summary: str, dimensions: tuple[str, ...], default: str, columns: list[str]) -> dict:
+    row = {"type": "object", "properties": {"key": {"type": "string", "nullable": True},
+                                            "name": {"type": "string", "nullable": True},
+                                            **{c: _indicator_schema(c) for c in columns}}}
+    return {
+        "get": {
+            "summary": path_summary,
+            "parameters": [*SCOPE_PARAMETERS,
+                           _query("by", "Dimension to group by.", {"type": "string", "enum": list(dimensions),
+                                                                   "default": default})],
+            "responses": {
+                "200": _json({"type": "object", "properties": {**_SCOPE_ECHO, "by": {"type": "string"},
+                                                               "rows": {"type": "array", "items": row}}},
+                             "One row per group."),
+                **_errors(),
+            },
+        }
+    }
+
+
+def openapi_document() -> dict:
+    kpis = {
+        "type": "object",
+        "required": [*_SCOPE_ECHO, *INDICATORS],
+        "properties": {**_SCOPE_ECHO, **{name: _indicator_schema(name) for name in INDICATORS}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "OneScreen (一屏观城) API",
+            "version": "1.0.0",
+            "description": "Read-only indicators of the city's linkage command centre, "
+            "as defined in the OneScreen database contract. Rates are fractions (0.93), null when n/a.",
+        },
+        "paths": {
+            "/api/v1/kpis": {
+                "get": {
+                    "summary": "All indicators for a scope",
+                    "parameters": SCOPE_PARAMETERS,
+                    "responses": {"200": _json(kpis, "The indicators."), **_errors()},
+                }
+            },
+            "/api/v1/breakdown": _breakdown(
+                "Period indicators per group (child area, source, category, department, status, day)",
+                PERIOD_DIMENSIONS, "area", list(INDICATORS),
+            ),
+            "/api/v1/backlog": _breakdown(
+                "Backlog and overdue per group (child area, source, category, department, status, age bucket)",
+                BACKLOG_DIMENSIONS, "age", ["backlog", "overdue"],
+            ),
+        },
+    }
