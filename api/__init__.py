@@ -13,10 +13,9 @@ import math
 from datetime import date, datetime
 
 from flask import Blueprint, Flask, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from api.openapi import openapi_document
-from data_access import indicators
+from data_access import DatabaseError, indicators
 from data_access.areas import WHOLE_DATABASE, find_area, root_area_code
 from data_access.database import Database
 from data_access.freshness import newest_data_at
@@ -47,8 +46,8 @@ def _api_blueprint(db: Database) -> Blueprint:
             body["error"]["param"] = error.param
         return jsonify(body), error.status
 
-    @api.errorhandler(DBAPIError)
-    def _database_error(error: DBAPIError):
+    @api.errorhandler(DatabaseError)
+    def _database_error(error: DatabaseError):
         log.warning("database error answering %s: %s", request.path, error)
         return jsonify({"error": {"message": "the database did not answer; try again shortly"}}), 503
 
@@ -127,7 +126,7 @@ def _health(db: Database):
     whole = Scope(area_code=WHOLE_DATABASE, period_from=now.date(), period_to=now.date(), as_of=now)
     try:
         newest = newest_data_at(db, whole)
-    except (DBAPIError, OperationalError) as error:
+    except DatabaseError as error:
         log.warning("health check: database down: %s", error)
         return jsonify({"status": "down", "database": "unreachable", "checked_at": now.isoformat()}), 503
     age = (now - newest).total_seconds() if newest else None

@@ -201,7 +201,7 @@ def _group_key(db: Database, scope: Scope, t: FromClause, dimension: str) -> tup
     if dimension == "dept":
         d = gate.reference(db, "department")
         with db.engine.connect() as conn:
-            names = dict(conn.execute(select(d.c.dept_code, d.c.name)).tuples())
+            names = dict(conn.execute(select(d.c.dept_code, d.c.name)).all())
         return t.c.dept_code, names
     if dimension == "day":
         return day_of(t.c.reported_at), {}
@@ -232,7 +232,7 @@ def _child_categories(db: Database, parent_code: str | None) -> dict[str, str]:
     c = gate.reference(db, "category")
     parent = c.c.parent_code.is_(None) if parent_code is None else c.c.parent_code == parent_code
     with db.engine.connect() as conn:
-        return dict(conn.execute(select(c.c.category_code, c.c.name).where(parent)).tuples())
+        return dict(conn.execute(select(c.c.category_code, c.c.name).where(parent)).all())
 
 
 def _key_text(value) -> str | None:
