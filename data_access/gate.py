@@ -83,6 +83,14 @@ def fund_accounts(db: Database, scope: Scope) -> FromClause:
     return select(a).where(in_area(a.c.area_code, scope)).subquery("scoped_account")
 
 
+def fund_expenses(db: Database, scope: Scope) -> FromClause:
+    """Expenses charged to the fund accounts inside the scope."""
+    e = db.contract_table("fund_expense")
+    a = db.contract_table("fund_account")
+    accounts_in_scope = select(a.c.account_id).where(in_area(a.c.area_code, scope))
+    return select(e).where(e.c.account_id.in_(accounts_in_scope)).subquery("scoped_expense")
+
+
 def areas(db: Database, scope: Scope) -> FromClause:
     """The scope's area and every area below it."""
     a = db.contract_table("area")

@@ -23,6 +23,7 @@ from data_access import gate
 from data_access.areas import child_areas
 from data_access.cache import cached_by_scope
 from data_access.database import Database
+from data_access.grouping import child_key
 from data_access.scope import Scope
 from data_access.sqltime import day_of, seconds_between
 
@@ -194,10 +195,10 @@ def _group_key(db: Database, scope: Scope, t: FromClause, dimension: str) -> tup
     """The SQL expression that groups tickets by `dimension`, and the display names of its keys."""
     if dimension == "area":
         children = [(a.code, a.name) for a in child_areas(db, scope.area_code)]
-        return _child_key(t.c.area_code, [c for c, _ in children]), dict(children)
+        return child_key(t.c.area_code, [c for c, _ in children]), dict(children)
     if dimension == "category":
         children = _child_categories(db, scope.category_code)
-        return _child_key(t.c.category_code, list(children)), children
+        return child_key(t.c.category_code, list(children)), children
     if dimension == "dept":
         d = gate.reference(db, "department")
         with db.engine.connect() as conn:
@@ -206,26 +207,6 @@ def _group_key(db: Database, scope: Scope, t: FromClause, dimension: str) -> tup
     if dimension == "day":
         return day_of(t.c.reported_at), {}
     return getattr(t.c, dimension), {}
-
-
-def _child_key(column: ColumnElement, child_codes: list[str]) -> ColumnElement:
-    """Maps a code to the child (of the scope) it lies under.
-
-    When all children's codes have one length, as in the national grid
-    coding, the child is a prefix of that length: a cheap substring the
-    database groups by. Otherwise each child is tested in turn, longest first.
-    Codes under no child (tickets filed on the parent itself) keep their own code.
-    """
-    if not child_codes:
-        return column
-    lengths = {len(code) for code in child_codes}
-    if len(lengths) == 1:
-        return func.substr(column, 1, lengths.pop())
-    whens = [
-        (column.startswith(code, autoescape=True), literal(code))
-        for code in sorted(child_codes, key=len, reverse=True)
-    ]
-    return case(*whens, else_=column)
 
 
 def _child_categories(db: Database, parent_code: str | None) -> dict[str, str]:

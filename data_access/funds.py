@@ -1,0 +1,97 @@
+"""The micro-fund (民生小事专项经费): budget, spend, pending approval and burn rate per account.
+
+Spend is "used first, approved after" (先使用后审批): an expense counts as
+spent when it is made, whatever its approval; `pending` is the part of that
+spend still awaiting approval, `rejected` the part refused afterwards.
+The fund year is the calendar year of as_of; only spend up to as_of counts.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import and_, case, func, select
+
+from data_access import gate
+from data_access.cache import cached_by_scope
+from data_access.database import Database
+from data_access.scope import Scope
+
+AMOUNTS = ("budget", "spent", "pending", "rejected")
+
+
+def _year_bounds(scope: Scope) -> tuple[int, datetime]:
+    return scope.as_of.year, datetime(scope.as_of.year, 1, 1)
+
+
+@cached_by_scope
+def fund_by_account(db: Database, scope: Scope) -> pd.DataFrame:
+    """One row per fund account in scope for as_of's year.
+
+    Columns: account_id, area_code, area_name, budget, spent, pending,
+    rejected, expenses (count), burn_rate (spent / budget; NaN without budget),
+    year_elapsed (share of the year gone by at as_of, to read burn against).
+    """
+    year, year_start = _year_bounds(scope)
+    accounts = gate.fund_accounts(db, scope)
+    e = gate.fund_expenses(db, scope)
+    areas = gate.reference(db, "area")
+    in_year = and_(e.c.account_id == accounts.c.account_id, e.c.spent_at >= year_start, e.c.spent_at <= scope.as_of)
+
+    def amount_if(condition):
+        return func.coalesce(func.sum(case((condition, e.c.amount), else_=0)), 0)
+
+    statement = (
+        select(
+            accounts.c.account_id,
+            accounts.c.area_code,
+            areas.c.name.label("area_name"),
+            accounts.c.budget,
+            amount_if(e.c.expense_id.is_not(None)).label("spent"),
+            amount_if(e.c.approval == "pending").label("pending"),
+            amount_if(e.c.approval == "rejected").label("rejected"),
+            func.count(e.c.expense_id).label("expenses"),
+        )
+        .select_from(accounts)
+        .outerjoin(e, in_year)
+        .outerjoin(areas, areas.c.area_code == accounts.c.area_code)
+        .where(accounts.c.year == year)
+        .group_by(accounts.c.account_id, accounts.c.area_code, areas.c.name, accounts.c.budget)
+        .order_by(accounts.c.area_code)
+    )
+    columns = ["account_id", "area_code", "area_name", *AMOUNTS, "expenses"]
+    with db.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(statement).all(), columns=columns)
+    frame[list(AMOUNTS)] = frame[list(AMOUNTS)].astype("float64")
+    frame["burn_rate"] = frame["spent"] / frame["budget"].where(frame["budget"] > 0)
+    days_in_year = (datetime(year + 1, 1, 1) - year_start).total_seconds()
+    frame["year_elapsed"] = (scope.as_of - year_start).total_seconds() / days_in_year
+    return frame
+
+
+@cached_by_scope
+def fund_totals(db: Database, scope: Scope) -> dict:
+    """Budget, spent, pending and rejected over every account in scope for as_of's year (yuan)."""
+    frame = fund_by_account(db, scope)
+    totals = {name: float(frame[name].sum()) for name in AMOUNTS}
+    totals["burn_rate"] = totals["spent"] / totals["budget"] if totals["budget"] > 0 else None
+    return totals
+
+
+@cached_by_scope
+def spend_by_kind(db: Database, scope: Scope) -> pd.DataFrame:
+    """Spend in as_of's year per kind of expense. Columns: kind, spent, expenses."""
+    year, year_start = _year_bounds(scope)
+    e = gate.fund_expenses(db, scope)
+    accounts = gate.fund_accounts(db, scope)
+    statement = (
+        select(e.c.kind, func.sum(e.c.amount).label("spent"), func.count().label("expenses"))
+        .join(accounts, accounts.c.account_id == e.c.account_id)
+        .where(accounts.c.year == year, e.c.spent_at >= year_start, e.c.spent_at <= scope.as_of)
+        .group_by(e.c.kind)
+        .order_by(e.c.kind)
+    )
+    with db.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(statement).all(), columns=["kind", "spent", "expenses"])
+    frame["spent"] = frame["spent"].astype("float64")
+    return frame
