@@ -62,23 +62,23 @@ def _api_blueprint(db: Database) -> Blueprint:
 
     @api.get("/breakdown")
     def breakdown():
-        scope = _scope_from_request(db)
-        dimension = request.args.get("by", "area")
-        if dimension not in indicators.PERIOD_DIMENSIONS:
-            raise ApiError(400, f"by must be one of {', '.join(indicators.PERIOD_DIMENSIONS)}", "by")
-        frame = indicators.kpis_by(db, scope, dimension)
-        return jsonify({**_scope_echo(scope), "by": dimension, "rows": _rows(frame)})
+        return _grouped(db, indicators.kpis_by, indicators.PERIOD_DIMENSIONS, default="area")
 
     @api.get("/backlog")
     def backlog():
-        scope = _scope_from_request(db)
-        dimension = request.args.get("by", "age")
-        if dimension not in indicators.BACKLOG_DIMENSIONS:
-            raise ApiError(400, f"by must be one of {', '.join(indicators.BACKLOG_DIMENSIONS)}", "by")
-        frame = indicators.backlog_by(db, scope, dimension)
-        return jsonify({**_scope_echo(scope), "by": dimension, "rows": _rows(frame)})
+        return _grouped(db, indicators.backlog_by, indicators.BACKLOG_DIMENSIONS, default="age")
 
     return api
+
+
+def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):
+    """A breakdown route: the scope, a validated `by`, one row per group."""
+    scope = _scope_from_request(db)
+    dimension = request.args.get("by", default)
+    if dimension not in dimensions:
+        raise ApiError(400, f"by must be one of {', '.join(dimensions)}", "by")
+    frame = query(db, scope, dimension)
+    return jsonify({**_scope_echo(scope), "by": dimension, "rows": _rows(frame)})
 
 
 def _scope_from_request(db: Database) -> Scope:

@@ -1,41 +1,27 @@
 """The OpenAPI 3 document of the JSON API: what an analyst scripts against, and what the fuzz test attacks.
 
 Parameter rules here mirror `data_access.scope.parse_scope`; indicator
-descriptions are SCHEMA.md's definitions from the translation catalogue's
-English text.
+descriptions are SCHEMA.md's definitions as the translation catalogue words
+them for the screens' hover text, so the API and the screens cannot disagree.
 """
 from __future__ import annotations
 
 from data_access.indicators import BACKLOG_DIMENSIONS, INDICATORS, PERIOD_DIMENSIONS
+from i18n import indicator_definition
 
 CODE_PATTERN = r"^[A-Za-z0-9_.\-]{1,32}$"
 
-DEFINITIONS = {
-    "reported": "Tickets reported in the period.",
-    "cancelled": "Reported tickets with status cancelled.",
-    "accepted": "reported - cancelled (立案数).",
-    "closed": "Accepted tickets with closed_at <= as_of (结案数).",
-    "due": "accepted - pending_in_time, where pending_in_time = accepted, not closed by as_of, due_at > as_of. "
-    "A ticket with no due_at counts as due (应结案数).",
-    "closure_rate": "closed / due (结案率); null when due is 0.",
-    "on_time_closed": "Closed tickets with closed_at <= due_at (按期结案数).",
-    "on_time_closure_rate": "on_time_closed / due, over tickets that have a due_at (按期结案率); null when none has.",
-    "rework_rate": "Accepted tickets with rework_count > 0 / accepted (返工率); null when none accepted.",
-    "avg_handle_hours": "Mean of closed_at - reported_at over closed tickets, in hours; null when none closed.",
-    "satisfaction_rate": "Tickets with satisfaction >= 2 / tickets with a satisfaction, among those reported "
-    "in the period (满意率); null when none rated.",
-    "backlog": "Tickets reported <= as_of, not cancelled, not closed by as_of (not period-bound).",
-    "overdue": "Backlog tickets with due_at < as_of.",
-}
 _COUNTS = {"reported", "cancelled", "accepted", "closed", "due", "on_time_closed", "backlog", "overdue"}
 
 
 def _indicator_schema(name: str) -> dict:
+    description = indicator_definition(name, "en")
     if name in _COUNTS:
-        return {"type": "integer", "minimum": 0, "description": DEFINITIONS[name]}
+        return {"type": "integer", "minimum": 0, "description": description}
     if name == "avg_handle_hours":
-        return {"type": "number", "nullable": True, "description": DEFINITIONS[name]}
-    return {"type": "number", "minimum": 0, "maximum": 1, "nullable": True, "description": DEFINITIONS[name]}
+        return {"type": "number", "nullable": True, "description": description + " Null when none is closed."}
+    return {"type": "number", "minimum": 0, "maximum": 1, "nullable": True,
+            "description": description + " A fraction (0.93), null when n/a."}
 
 
 def _query(name: str, description: str, schema: dict) -> dict:

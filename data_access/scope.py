@@ -124,7 +124,7 @@ def parse_scope(
     """Build a Scope from URL parameters; defaults: the root area, the last 30 days, now.
 
     Raises ScopeError for the first parameter that is not acceptable. The
-    area's existence is checked by `areas.resolve_area`, which needs the
+    area's existence is checked by `areas.find_area`, which needs the
     database; everything else is checked here.
     """
     area = _text(params, "area")

@@ -1,0 +1,1 @@
+"""Reusable pieces of layout: ids, theme, the app frame, KPI tiles, figure builders. No database access here."""

@@ -1,0 +1,176 @@
+"""Figure builders: pure functions from a tidy frame (as data_access returns it) to a plotly figure.
+
+No I/O and no database here: a builder can be tested with a hand-made frame,
+and the same builder serves the screen and, later, the chart export. Labels
+come from the catalogue in the reader's language; colours from the theme.
+An empty frame gives a figure that says "no data" in place, never an error.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.theme import Theme
+from i18n import code_label, format_count, format_rate, indicator_label, separates_thousands, t
+
+# A bar chart of up to this many rows fills its card; a longer one (fifty
+# workstations under a street) gets this many pixels a row and the card
+# scrolls, rather than squeezing the names until they overlap.
+_ROWS_THAT_FIT = 12
+_BAR_ROW_PX = 34
+# Up to this count plotly would tick a count axis at fractions (0.5); one tick per unit instead.
+_SMALL_COUNT = 5
+
+
+def blank(theme: Theme) -> go.Figure:
+    """An empty figure in the theme's colours, shown until the first data arrives (no white flash on a dark wall)."""
+    figure = go.Figure()
+    figure.update_layout(template=theme.template)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
+def no_data(lang: str, theme: Theme) -> go.Figure:
+    return _message(t("no_data", lang), theme)
+
+
+def _message(text: str, theme: Theme) -> go.Figure:
+    """A figure that says `text` where the chart would be."""
+    figure = blank(theme)
+    figure.add_annotation(
+        text=text,
+        xref="paper", yref="paper", x=0.5, y=0.5,
+        showarrow=False, font=dict(size=22, color=theme.muted),
+    )
+    return figure
+
+
+def ticket_trend(days: pd.DataFrame, period_from: date, period_to: date, lang: str, theme: Theme) -> go.Figure:
+    """Reported (bars) and closed (line) per reporting day, from `kpis_by(..., "day")`.
+
+    Days of the period without tickets are drawn as zero rather than skipped,
+    so a quiet day is not mistaken for a gap in the data.
+    """
+    if days.empty:
+        return no_data(lang, theme)
+    period = pd.date_range(period_from, period_to, freq="D")
+    daily = (
+        days.dropna(subset=["key"])
+        .assign(day=lambda frame: pd.to_datetime(frame["key"]))
+        .set_index("day")[["reported", "closed"]]
+        .reindex(period, fill_value=0)
+    )
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=daily.index, y=daily["reported"], name=indicator_label("reported", lang),
+                marker_color=theme.series[0],
+            ),
+            go.Scatter(
+                x=daily.index, y=daily["closed"], name=indicator_label("closed", lang),
+                mode="lines+markers", line=dict(color=theme.series[1], width=3),
+            ),
+        ]
+    )
+    figure.update_layout(template=theme.template, hovermode="x unified", bargap=0.3)
+    figure.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d")
+    figure.update_yaxes(_count_axis(lang, daily["reported"].max()))
+    return figure
+
+
+def closure_rate_by_area(areas: pd.DataFrame, parent_code: str, lang: str, theme: Theme) -> go.Figure:
+    """Closure rate per child area of `parent_code` (`kpis_by(..., "area")`), best at the top, n/a ones last.
+
+    Tickets filed on the parent itself, under none of its children, come
+    back keyed by the parent's own code: they get a row of their own, named
+    as such; a parent with no children at all has no chart. Each bar carries
+    its area code in customdata, which is what a click drills down to.
+    """
+    if areas.empty:
+        return no_data(lang, theme)
+    itself = areas["key"] == parent_code
+    if itself.all():
+        return _message(t("chart.areas.none", lang), theme)
+    areas = areas.assign(name=areas["name"].where(~itself, t("chart.areas.itself", lang)))
+    # Plotly draws the first row at the bottom: sort worst first so the best lead the chart.
+    frame = areas.assign(rated=areas["closure_rate"].notna()).sort_values(
+        ["rated", "closure_rate"], ascending=True, ignore_index=True
+    )
+    # An area with backlog but no tickets in the period has NaN here: n/a, like a None rate.
+    rate_text = [format_rate(rate if rated else None, lang) for rate, rated in zip(frame["closure_rate"], frame["rated"])]
+    backlog_text = [format_count(int(count), lang) for count in frame["backlog"]]
+    figure = go.Figure(
+        go.Bar(
+            x=[rate if rated else 0 for rate, rated in zip(frame["closure_rate"], frame["rated"])],
+            y=frame["key"],
+            orientation="h",
+            marker_color=[theme.series[1] if rated else theme.muted for rated in frame["rated"]],
+            text=rate_text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=list(zip(frame["key"], frame["name"], backlog_text)),
+            hovertemplate=(
+                f"%{{customdata[1]}}<br>{indicator_label('closure_rate', lang)}: %{{text}}"
+                f"<br>{indicator_label('backlog', lang)}: %{{customdata[2]}}<extra></extra>"
+            ),
+        )
+    )
+    figure.update_layout(
+        template=theme.template,
+        height=_bar_chart_height(len(frame)),
+        showlegend=False,
+    )
+    figure.update_xaxes(range=[0, 1.18], tickformat=".0%", fixedrange=True)
+    figure.update_yaxes(tickvals=frame["key"], ticktext=frame["name"], fixedrange=True)
+    return figure
+
+
+def backlog_by_source(sources: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
+    """Backlog per ticket source (`backlog_by(..., "source")`), overdue and not yet overdue stacked, largest on top."""
+    if sources.empty:
+        return no_data(lang, theme)
+    frame = sources.sort_values("backlog", ignore_index=True)
+    labels = [code_label("source", key, lang) for key in frame["key"]]
+    in_time = frame["backlog"] - frame["overdue"]
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=frame["overdue"], y=labels, orientation="h", name=indicator_label("overdue", lang),
+                marker_color=theme.alert,
+            ),
+            go.Bar(
+                x=in_time, y=labels, orientation="h", name=t("chart.sources.in_time", lang),
+                marker_color=theme.series[2],
+                # The label sits at the end of the stack: the whole backlog of the source.
+                text=[format_count(int(count), lang) for count in frame["backlog"]],
+                textposition="outside",
+                cliponaxis=False,
+            ),
+        ]
+    )
+    figure.update_layout(
+        template=theme.template,
+        barmode="stack",
+        height=_bar_chart_height(len(frame)),
+        hovermode="y unified",
+        legend_traceorder="normal",
+    )
+    figure.update_xaxes(_count_axis(lang, frame["backlog"].max()), fixedrange=True)
+    figure.update_yaxes(fixedrange=True)
+    return figure
+
+
+def _count_axis(lang: str, largest) -> dict:
+    """A count axis written as the tiles write counts: no SI suffixes (15k), no fractions (0.5 tickets)."""
+    axis = dict(rangemode="tozero", exponentformat="none", separatethousands=separates_thousands(lang))
+    if largest <= _SMALL_COUNT:
+        axis["dtick"] = 1
+    return axis
+
+
+def _bar_chart_height(rows: int) -> int | None:
+    """None (fill the card) when the rows fit, else a height that keeps every row readable."""
+    return None if rows <= _ROWS_THAT_FIT else _BAR_ROW_PX * rows + 80

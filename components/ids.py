@@ -1,0 +1,16 @@
+"""Every component id, in one module, so a layout and the callback that targets it cannot drift apart."""
+
+# The app frame (components/shell.py), shared by every view
+URL = "url"
+ROOT = "root"
+LANGUAGE_LINK = "language-link"
+THEME_LINK = "theme-link"
+
+# The overview (pages/overview.py)
+OVERVIEW_REFRESH = "overview-refresh"
+OVERVIEW_HEADER = "overview-header"
+OVERVIEW_NOTICES = "overview-notices"
+KPI_TILES = "kpi-tiles"
+TREND_CHART = "trend-chart"
+AREA_CHART = "area-chart"
+SOURCE_CHART = "source-chart"

@@ -1,0 +1,317 @@
+"""The one translation catalogue: every word OneScreen shows, in Simplified Chinese and English.
+
+Chinese is the default (command centres work in Chinese); `?lang=en` switches
+to English. Labels, indicator definitions (SCHEMA.md's, shown on hover) and
+number formats live here and nowhere else, so a screen, a chart and a future
+export cannot say the same thing two ways. Codes from the database that the
+catalogue does not know (a city's own ticket source, say) are shown as they
+are rather than hidden.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+# The HTML lang attribute of each language, so browsers pick Chinese glyphs and screen readers the right voice.
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # The product and its frame
+    "product.name": {"zh": "一屏观城", "en": "OneScreen 一屏观城"},
+    "product.tagline": {"zh": "网格化治理联动指挥中心", "en": "Grid governance linkage command centre"},
+    "switch.language": {"zh": "English", "en": "中文"},
+    "switch.theme.dark": {"zh": "深色大屏", "en": "Dark wall"},
+    "switch.theme.light": {"zh": "浅色桌面", "en": "Light desk"},
+    "nav.label": {"zh": "视图", "en": "Views"},
+    "nav.overview": {"zh": "总览", "en": "Overview"},
+    "nav.wall": {"zh": "大屏", "en": "Wall"},
+    "nav.crowd": {"zh": "人流", "en": "Crowd"},
+    "nav.tickets": {"zh": "工单", "en": "Tickets"},
+    "nav.workers": {"zh": "网格员", "en": "Grid workers"},
+    "nav.closure": {"zh": "结案", "en": "Closure"},
+    "nav.funds": {"zh": "民生微基金", "en": "Micro-fund"},
+    # Views not built yet: an honest placeholder, with what they will show
+    "next_release.message": {
+        "zh": "本视图将在下一版本提供。",
+        "en": "This view comes in the next release.",
+    },
+    "next_release.meanwhile": {
+        "zh": "当前版本请使用“总览”查看工单指标。",
+        "en": "Meanwhile, the Overview shows the ticket indicators.",
+    },
+    "view.wall.summary": {
+        "zh": "将提供：大屏轮播、人流超限告警弹窗（确认后消失）、数据时效预警。",
+        "en": "Will show: view rotation, crowd alert placards that stay until acknowledged, stale-data warning.",
+    },
+    "view.crowd.summary": {
+        "zh": "将提供：最新人流热力图、区域负载与容量对比、告警、当日回放。",
+        "en": "Will show: the latest crowd heat map, zone load against capacity, alerts, a replay of the day.",
+    },
+    "view.tickets.summary": {
+        "zh": "将提供：按状态、来源、类别、部门、区域、时长分组的积压工单，超期与临期清单。",
+        "en": "Will show: the backlog by status, source, category, department, area and age; overdue and near-overdue lists.",
+    },
+    "view.workers.summary": {
+        "zh": "将提供：网格员实时位置（在线、失联、离线）、巡查轨迹、今日未巡查网格。",
+        "en": "Will show: live worker positions (online, stale, offline), patrol tracks, grids nobody patrolled today.",
+    },
+    "view.closure.summary": {
+        "zh": "将提供：结案率、按期结案率、返工率、满意率、处置时长，红黑榜与名次变化。",
+        "en": "Will show: closure, on-time closure, rework, satisfaction, handling time, league table with rank change.",
+    },
+    "view.funds.summary": {
+        "zh": "将提供：各工作站预算、已用、待审批、使用进度、支出明细与对应工单。",
+        "en": "Will show: budget, spent, pending approval and burn rate per workstation, items and the tickets they solved.",
+    },
+    "not_found.message": {"zh": "没有这个页面：{path}", "en": "There is no page at {path}"},
+    "not_found.back": {"zh": "返回总览", "en": "Back to the overview"},
+    # Overview
+    "overview.period": {"zh": "统计期 {start} 至 {end}", "en": "Period {start} to {end}"},
+    "overview.as_of": {"zh": "数据截至 {moment}", "en": "Data as of {moment}"},
+    "overview.newest": {"zh": "最新记录 {moment}", "en": "Newest record {moment}"},
+    "overview.as_of.history": {"zh": "历史回看", "en": "Past moment"},
+    "overview.filter": {"zh": "{name}：{values}", "en": "{name}: {values}"},
+    "overview.filter.source": {"zh": "来源", "en": "Source"},
+    "overview.filter.category": {"zh": "类别", "en": "Category"},
+    "overview.filter.dept": {"zh": "部门", "en": "Department"},
+    "overview.breadcrumb": {"zh": "区域层级", "en": "Area path"},
+    "overview.kpis": {"zh": "工单指标", "en": "Ticket indicators"},
+    "overview.exact": {"zh": "精确值", "en": "Exact value"},
+    "chart.trend.title": {"zh": "每日上报与结案（按上报日期）", "en": "Reported and closed per day (by reporting day)"},
+    "chart.trend.note": {
+        "zh": "结案数：当日上报的工单中，截至数据时刻已结案的数量。",
+        "en": "Closed: of the tickets reported that day, those closed by the as-of moment.",
+    },
+    "chart.areas.title": {"zh": "下级区域结案率", "en": "Closure rate by sub-area"},
+    "chart.areas.note": {"zh": "点击区域可下钻。", "en": "Click an area to drill down."},
+    "chart.areas.itself": {"zh": "本级直报", "en": "Filed on this area itself"},
+    "chart.areas.none": {"zh": "无下级区域", "en": "No sub-areas"},
+    "chart.sources.title": {"zh": "各来源积压工单", "en": "Backlog by source"},
+    "chart.sources.in_time": {"zh": "未超期", "en": "Not overdue"},
+    "area.whole_database": {"zh": "全部区域", "en": "All areas"},
+    "no_data": {"zh": "无数据", "en": "n/a"},
+    "unknown": {"zh": "未知", "en": "Unknown"},
+    "list.separator": {"zh": "、", "en": ", "},
+    # Problems with the scope in the URL
+    "notice.invalid_parameter": {
+        "zh": "参数「{param}」无法使用：{detail}。应为{hint}。已改用默认范围显示。",
+        "en": "The parameter “{param}” cannot be used: {detail}. Expected {hint}. Showing the default scope instead.",
+    },
+    "notice.unknown_area": {
+        "zh": "没有编码为「{code}」的区域，已改为显示{fallback}。",
+        "en": "There is no area with code “{code}”; showing {fallback} instead.",
+    },
+    "notice.database_unavailable": {
+        "zh": "暂时无法读取数据库，页面保留上次成功读取的数据，将自动重试。",
+        "en": "The database cannot be read right now; the page keeps the last data it read and will retry.",
+    },
+    "hint.area": {"zh": "区域编码（字母、数字、_ . -，最长32位）", "en": "an area code (letters, digits, _ . -; at most 32)"},
+    "hint.from": {"zh": "日期，如 2026-11-01，且不晚于结束日期", "en": "a date such as 2026-11-01, not after the end"},
+    "hint.to": {"zh": "日期，如 2026-11-30", "en": "a date such as 2026-11-30"},
+    "hint.as_of": {"zh": "当地时间，如 2026-11-22T09:30:00（不带时区）", "en": "local time such as 2026-11-22T09:30:00 (no time zone)"},
+    "hint.source": {"zh": "逗号分隔的来源编码，如 hotline_12345", "en": "comma-separated source codes such as hotline_12345"},
+    "hint.category": {"zh": "类别编码", "en": "a category code"},
+    "hint.dept": {"zh": "部门编码", "en": "a department code"},
+    # Indicators (SCHEMA.md names) and their definitions
+    "indicator.reported": {"zh": "上报数", "en": "Reported"},
+    "indicator.cancelled": {"zh": "作废数", "en": "Cancelled"},
+    "indicator.accepted": {"zh": "立案数", "en": "Accepted"},
+    "indicator.closed": {"zh": "结案数", "en": "Closed"},
+    "indicator.due": {"zh": "应结案数", "en": "Due"},
+    "indicator.closure_rate": {"zh": "结案率", "en": "Closure rate"},
+    "indicator.on_time_closed": {"zh": "按期结案数", "en": "Closed on time"},
+    "indicator.on_time_closure_rate": {"zh": "按期结案率", "en": "On-time closure rate"},
+    "indicator.rework_rate": {"zh": "返工率", "en": "Rework rate"},
+    "indicator.avg_handle_hours": {"zh": "平均处置时长(小时)", "en": "Avg. handling time (hours)"},
+    "indicator.satisfaction_rate": {"zh": "满意率", "en": "Satisfaction rate"},
+    "indicator.backlog": {"zh": "积压工单", "en": "Backlog"},
+    "indicator.overdue": {"zh": "超期工单", "en": "Overdue"},
+    "definition.reported": {
+        "zh": "统计期内上报的工单数（按上报时间）。",
+        "en": "Tickets reported in the period (by reporting time).",
+    },
+    "definition.cancelled": {
+        "zh": "统计期内上报、状态为作废（不予立案）的工单数。",
+        "en": "Tickets reported in the period whose status is cancelled.",
+    },
+    "definition.accepted": {
+        "zh": "立案数 = 上报数 − 作废数。",
+        "en": "Accepted = reported − cancelled.",
+    },
+    "definition.closed": {
+        "zh": "立案工单中，在数据截至时刻前已结案的数量。",
+        "en": "Accepted tickets closed by the as-of moment.",
+    },
+    "definition.due": {
+        "zh": "应结案数 = 立案数 − 按时待处置数（截至时刻未结案且处置时限未到）。无处置时限的工单计入应结案。",
+        "en": "Due = accepted − pending in time (not closed by the as-of moment, deadline still ahead). "
+              "A ticket with no deadline counts as due.",
+    },
+    "definition.closure_rate": {
+        "zh": "结案率 = 结案数 ÷ 应结案数；应结案数为0时无数据。",
+        "en": "Closure rate = closed ÷ due; n/a when nothing is due.",
+    },
+    "definition.on_time_closed": {
+        "zh": "在处置时限之前（含）结案的结案工单数。",
+        "en": "Closed tickets closed by their deadline.",
+    },
+    "definition.on_time_closure_rate": {
+        "zh": "按期结案率 = 按期结案数 ÷ 应结案数，只统计有处置时限的工单；都没有处置时限时无数据。",
+        "en": "On-time closure rate = closed on time ÷ due, over the tickets that have a deadline; n/a when none has.",
+    },
+    "definition.rework_rate": {
+        "zh": "返工率 = 被退回返工过（返工次数 > 0）的立案工单 ÷ 立案数；立案数为0时无数据。",
+        "en": "Rework rate = accepted tickets sent back at least once ÷ accepted; n/a when nothing was accepted.",
+    },
+    "definition.avg_handle_hours": {
+        "zh": "已结案工单从上报到结案的平均时长，单位小时；无结案时无数据。",
+        "en": "Mean time from reporting to closing over closed tickets, in hours; n/a when none is closed.",
+    },
+    "definition.satisfaction_rate": {
+        "zh": "满意率 = 评价为满意或基本满意的工单 ÷ 有评价的工单，按统计期内上报的工单计算；无评价时无数据。",
+        "en": "Satisfaction rate = tickets rated satisfied or basically satisfied ÷ tickets rated, "
+              "computed over the tickets reported in the period; n/a when none is rated.",
+    },
+    "definition.backlog": {
+        "zh": "截至数据时刻已上报、未作废且尚未结案的工单数，不限统计期。",
+        "en": "Tickets reported by the as-of moment, not cancelled and not closed by then, whatever the period.",
+    },
+    "definition.overdue": {
+        "zh": "积压工单中已超过处置时限的数量。",
+        "en": "Backlog tickets past their deadline.",
+    },
+    # Ticket sources (SCHEMA.md ticket.source)
+    "source.hotline_12345": {"zh": "12345热线", "en": "12345 hotline"},
+    "source.city_mgmt": {"zh": "数字城管", "en": "Digital city management"},
+    "source.police_110": {"zh": "110非警情", "en": "110 non-emergency"},
+    "source.online_forum": {"zh": "网络问政", "en": "Online forum"},
+    "source.grid_patrol": {"zh": "网格员巡查", "en": "Grid patrol"},
+    "source.iot_alert": {"zh": "物联感知", "en": "IoT / video AI alert"},
+    # Ticket statuses (SCHEMA.md ticket.status)
+    "status.reported": {"zh": "上报", "en": "Reported"},
+    "status.accepted": {"zh": "立案", "en": "Accepted"},
+    "status.dispatched": {"zh": "派遣", "en": "Dispatched"},
+    "status.handled": {"zh": "处置完成", "en": "Handled"},
+    "status.closed": {"zh": "核查结案", "en": "Closed"},
+    "status.returned": {"zh": "返工中", "en": "Returned for rework"},
+    "status.cancelled": {"zh": "作废", "en": "Cancelled"},
+    # Area levels (SCHEMA.md area.level)
+    "level.city": {"zh": "市", "en": "City"},
+    "level.district": {"zh": "区（县）", "en": "District"},
+    "level.street": {"zh": "街道（乡镇）", "en": "Street"},
+    "level.workstation": {"zh": "联动工作站", "en": "Linkage workstation"},
+    "level.community": {"zh": "社区（村）", "en": "Community"},
+    "level.grid": {"zh": "网格", "en": "Grid"},
+    "level.micro_grid": {"zh": "微网格", "en": "Micro-grid"},
+    # Backlog age buckets (data_access.indicators.AGE_BUCKETS)
+    "age.lt_1d": {"zh": "1天内", "en": "Under 1 day"},
+    "age.1_3d": {"zh": "1–3天", "en": "1–3 days"},
+    "age.3_7d": {"zh": "3–7天", "en": "3–7 days"},
+    "age.7_30d": {"zh": "7–30天", "en": "7–30 days"},
+    "age.ge_30d": {"zh": "30天以上", "en": "30 days or more"},
+}
+
+
+def language(requested: str | None) -> str:
+    """The language a `lang` URL parameter asks for; anything unknown means the default, Chinese."""
+    return requested if requested in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The text of `key` in `lang`, with `{placeholders}` filled from `values`.
+
+    A missing key is a programming error and raises KeyError, so the tests
+    catch it rather than a user seeing a raw key.
+    """
+    text = CATALOGUE[key][language(lang)]
+    return text.format(**values) if values else text
+
+
+def code_label(kind: str, code: str | None, lang: str) -> str:
+    """The label of a database code (`kind` is source, status, level or age); unknown codes as they are."""
+    if code is None:
+        return t("unknown", lang)
+    entry = CATALOGUE.get(f"{kind}.{code}")
+    return entry[language(lang)] if entry else code
+
+
+def indicator_label(name: str, lang: str) -> str:
+    return t(f"indicator.{name}", lang)
+
+
+def indicator_definition(name: str, lang: str) -> str:
+    return t(f"definition.{name}", lang)
+
+
+def format_count(value: int | None, lang: str) -> str:
+    """A count: 2.16万 / 3.5亿 in Chinese (exact below 10,000), 21,600 in English."""
+    if value is None:
+        return t("no_data", lang)
+    if separates_thousands(lang):
+        return f"{value:,}"
+    if abs(value) < 10_000:
+        return str(value)
+    wan = round(value / 10_000, 2)
+    # Decided after rounding, so 99,999,999 reads 1亿, not 10000万.
+    if abs(wan) < 10_000:
+        return f"{_trimmed(wan)}万"
+    return f"{_trimmed(round(value / 100_000_000, 2))}亿"
+
+
+def separates_thousands(lang: str) -> bool:
+    """English writes 21,600; Chinese writes 9997 and, from 万 up, 2.16万 (charts' axes follow suit)."""
+    return language(lang) == "en"
+
+
+def format_rate(value: float | None, lang: str) -> str:
+    """A rate (a fraction such as 0.934) as a percentage with one decimal: 93.4%."""
+    if value is None:
+        return t("no_data", lang)
+    return f"{value * 100:.1f}%"
+
+
+def format_hours(value: float | None, lang: str) -> str:
+    if value is None:
+        return t("no_data", lang)
+    return f"{value:,.1f}" if separates_thousands(lang) else f"{value:.1f}"
+
+
+def format_moment(moment: datetime | None, lang: str) -> str:
+    """A timestamp as the city's local time, to the second: 2026-11-22 09:30:00."""
+    if moment is None:
+        return t("no_data", lang)
+    return moment.isoformat(sep=" ")
+
+
+def format_indicator(name: str, value, lang: str) -> str:
+    """An indicator's value in the form its kind calls for: a rate, hours or a count."""
+    kind = _indicator_kind(name)
+    if kind == "rate":
+        return format_rate(value, lang)
+    if kind == "hours":
+        return format_hours(value, lang)
+    return format_count(value, lang)
+
+
+def is_abbreviated(name: str, value, lang: str) -> bool:
+    """Whether the shown value rounds a count (2.16万), so the exact number belongs in its tooltip."""
+    return (
+        _indicator_kind(name) == "count"
+        and value is not None
+        and not separates_thousands(lang)
+        and abs(value) >= 10_000
+    )
+
+
+def _indicator_kind(name: str) -> str:
+    if name.endswith("_rate"):
+        return "rate"
+    if name == "avg_handle_hours":
+        return "hours"
+    return "count"
+
+
+def _trimmed(number: float) -> str:
+    """Two decimals without trailing zeros: 2.16, 2.5, 1."""
+    return f"{number:.2f}".rstrip("0").rstrip(".")
