@@ -23,6 +23,12 @@ class Settings:
     statement_timeout_s: float
     live_cache_seconds: int
     history_cache_seconds: int
+    # An intranet tile server ("https://tiles.intra/{z}/{x}/{y}.png"); None: the
+    # area boundaries are the basemap, as no public tile server can be reached.
+    tile_url: str | None = None
+    # The datum the tiles are drawn in: "wgs84", or "gcj02" (AMap / Tencent
+    # style tiles), onto which OneScreen shifts what it draws.
+    tile_crs: str = "wgs84"
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -56,6 +62,16 @@ def _parse_number(name: str, default: str) -> float:
         raise SettingsError(f"{name}={text!r} is not a number") from error
 
 
+TILE_CRS = ("wgs84", "gcj02")
+
+
+def _parse_tile_crs(text: str | None) -> str:
+    crs = (text or "wgs84").strip().lower()
+    if crs not in TILE_CRS:
+        raise SettingsError(f"ONESCREEN_TILE_CRS={text!r}: use one of {', '.join(TILE_CRS)}")
+    return crs
+
+
 def load_settings() -> Settings:
     env = os.environ
     return Settings(
@@ -69,4 +85,6 @@ def load_settings() -> Settings:
         # An answer about a past moment cannot change unless the data is
         # corrected, so it may be kept much longer.
         history_cache_seconds=int(_parse_number("ONESCREEN_HISTORY_CACHE_SECONDS", "3600")),
+        tile_url=env.get("ONESCREEN_TILE_URL") or None,
+        tile_crs=_parse_tile_crs(env.get("ONESCREEN_TILE_CRS")),
     )

@@ -14,3 +14,15 @@ KPI_TILES = "kpi-tiles"
 TREND_CHART = "trend-chart"
 AREA_CHART = "area-chart"
 SOURCE_CHART = "source-chart"
+
+# The wall view (pages/wall.py)
+
+# The crowd view (pages/crowd.py)
+
+# The tickets view (pages/tickets.py)
+
+# The workers view (pages/workers.py)
+
+# The closure view (pages/closure.py)
+
+# The funds view (pages/funds.py)

@@ -9,10 +9,9 @@ function of the language and theme.
 """
 from __future__ import annotations
 
-from functools import partial
 from typing import Callable, NamedTuple
 
-from pages import next_release, overview
+from pages import closure, crowd, funds, overview, tickets, wall, workers
 
 
 class View(NamedTuple):
@@ -23,10 +22,12 @@ class View(NamedTuple):
 
 VIEWS = (
     View("/", "overview", overview.layout),
-    *(
-        View(f"/{name}", name, partial(next_release.layout, name))
-        for name in ("wall", "crowd", "tickets", "workers", "closure", "funds")
-    ),
+    View("/wall", "wall", wall.layout),
+    View("/crowd", "crowd", crowd.layout),
+    View("/tickets", "tickets", tickets.layout),
+    View("/workers", "workers", workers.layout),
+    View("/closure", "closure", closure.layout),
+    View("/funds", "funds", funds.layout),
 )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from i18n.views import closure, crowd, funds, tickets, wall, workers
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 # The HTML lang attribute of each language, so browsers pick Chinese glyphs and screen readers the right voice.
@@ -211,6 +213,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "age.7_30d": {"zh": "7–30天", "en": "7–30 days"},
     "age.ge_30d": {"zh": "30天以上", "en": "30 days or more"},
 }
+
+
+def _merge_view_labels() -> None:
+    """Each view keeps its labels in i18n/views/<view>.py; they join the one catalogue here, once each."""
+    for module in (wall, crowd, tickets, workers, closure, funds):
+        clashes = CATALOGUE.keys() & module.LABELS.keys()
+        if clashes:
+            raise ValueError(f"labels defined twice: {sorted(clashes)}")
+        CATALOGUE.update(module.LABELS)
+
+
+_merge_view_labels()
 
 
 def language(requested: str | None) -> str:
