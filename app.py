@@ -16,7 +16,7 @@ import dash
 
 import config
 from api import register_api
-from callbacks import closure, crowd, funds, navigation, overview, tickets, wall, workers
+from callbacks import closure, crowd, filters, funds, navigation, overview, tickets, wall, workers
 from components import shell
 from components.theme import DEFAULT_THEME
 from data_access.database import Database
@@ -60,6 +60,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     app.layout = shell.layout()
     db = Database.from_settings(settings, app.server)
     navigation.register(app)
+    filters.register(app, db)
     for view in (overview, wall, crowd, tickets, workers, closure, funds):
         view.register(app, db)
     register_api(app.server, db)

@@ -6,6 +6,14 @@ ROOT = "root"
 LANGUAGE_LINK = "language-link"
 THEME_LINK = "theme-link"
 
+# The filter bar (components/filter_bar.py), under the top bar of every desk view
+FILTER_BAR = "filter-bar"
+FILTER_PERIOD = "filter-period"
+FILTER_SOURCE = "filter-source"
+FILTER_CATEGORY = "filter-category"
+FILTER_DEPT = "filter-dept"
+FILTER_RESET = "filter-reset"
+
 # The overview (pages/overview.py)
 OVERVIEW_REFRESH = "overview-refresh"
 OVERVIEW_HEADER = "overview-header"

@@ -42,8 +42,10 @@ def frame(
     theme_switch: Link,
     language_switch: Link,
     page,
+    with_filters: bool,
 ) -> list:
-    """The contents of the root element: the top bar and the page below it."""
+    """The contents of the root element: the top bar, the filter bar (desk views), the page."""
+    filters = [html.Div(id=ids.FILTER_BAR, className="filters")] if with_filters else []
     return [
         html.Header(
             className="topbar",
@@ -69,6 +71,7 @@ def frame(
                 ),
             ],
         ),
+        *filters,
         html.Main(page, className="page"),
     ]
 

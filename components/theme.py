@@ -51,6 +51,14 @@ class Theme:
             "--alert": self.alert,
             "--warning": self.warning,
             "--font": FONT_STACK,
+            # Dash 4's own controls (dropdowns, date pickers) read these, so they take the theme too.
+            "--Dash-Fill-Inverse-Strong": self.surface,
+            "--Dash-Text-Strong": self.text,
+            "--Dash-Text-Weak": self.muted,
+            "--Dash-Text-Disabled": self.muted,
+            "--Dash-Stroke-Strong": self.border,
+            "--Dash-Fill-Interactive-Strong": self.accent,
+            "--Dash-Fill-Interactive-Weak": self.grid,
         }
 
     def root_css(self) -> str:

@@ -349,8 +349,12 @@ def test_clicking_an_area_bar_drills_down_keeping_the_other_parameters():
 
 
 def test_every_callback_targets_a_component_the_layouts_draw(db):
+    from callbacks.filters import draw_filter_bar
+    from pages import VIEWS
+
     app = create_app(db.settings)
-    drawn = as_json([app.layout, render_frame(app, "/", "")[0]])
+    drawn = as_json([app.layout, *(render_frame(app, view.path, "")[0] for view in VIEWS),
+                     draw_filter_bar(db, {}, "/")])
     for spec in app.callback_map.values():
         for dependency in spec["inputs"] + spec["state"]:
             assert f'"id": "{dependency["id"]}"' in drawn, dependency
