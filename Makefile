@@ -22,9 +22,9 @@ $(DEMO_DB): | $(VENV)/.installed
 	$(PY) -m demo.generate --preset gusu --url $(DEMO_URL)
 
 # Serves the demo city on http://127.0.0.1:$(PORT) with the live feed running
-# beside it; Ctrl-C stops both.
+# beside it (at 10x the city's real pace, so the screens visibly move); Ctrl-C stops both.
 demo: install $(DEMO_DB)
-	@$(PY) -m demo.live --url $(DEMO_URL) & feed=$$!; \
+	@$(PY) -m demo.live --url $(DEMO_URL) --pace 10 & feed=$$!; \
 	trap 'kill $$feed 2>/dev/null' EXIT INT TERM; \
 	echo "OneScreen: http://127.0.0.1:$(PORT)/  (live feed pid $$feed)"; \
 	ONESCREEN_DATABASE_URL=$(DEMO_URL) $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \

@@ -1,0 +1,210 @@
+"""The demo city: the generator writes the contract faithfully, the live feed keeps it moving.
+
+Every test builds the `tiny` preset into an SQLite file under tmp_path.
+"""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from sqlalchemy import create_engine, inspect, text
+
+from data_access.contract import AREA_LEVELS, TICKET_INDEXES, TICKET_STATUSES, metadata
+from demo.generate import generate
+from demo.live import tick
+
+# A Wednesday morning: ordinary crowds, so any zone over capacity is a surge.
+NOW = datetime(2026, 11, 18, 10, 30)
+
+
+def _build(path, seed: int = 42) -> str:
+    url = f"sqlite:///{path}"
+    generate(url, preset="tiny", seed=seed, now=NOW)
+    return url
+
+
+def _read(url: str, sql: str, **params) -> pd.DataFrame:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return pd.DataFrame(connection.execute(text(sql), params).mappings().all())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> str:
+    return _build(tmp_path_factory.mktemp("tiny") / "tiny.sqlite")
+
+
+def test_tiny_city_has_every_contract_table_with_the_contracts_columns(tiny):
+    engine = create_engine(tiny)
+    inspector = inspect(engine)
+    assert set(inspector.get_table_names()) == set(metadata.tables)
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            assert [column["name"] for column in inspector.get_columns(table.name)] == list(table.columns.keys())
+            assert connection.execute(text(f"SELECT COUNT(*) FROM {table.name}")).scalar() > 0, table.name
+    engine.dispose()
+
+
+def test_ticket_indexes_are_built_and_readers_never_block(tiny):
+    engine = create_engine(tiny)
+    built = {index["name"] for index in inspect(engine).get_indexes("ticket")}
+    assert {index.name for index in TICKET_INDEXES} <= built
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM sqlite_stat1").scalar() > 0
+    engine.dispose()
+
+
+def test_tiny_preset_has_the_promised_shape(tiny):
+    levels = _read(tiny, "SELECT level, COUNT(*) AS units FROM area GROUP BY level").set_index("level")["units"]
+    assert levels.to_dict() == {"district": 1, "street": 3, "workstation": 6, "grid": 40}
+    tickets = _read(tiny, "SELECT COUNT(*) AS n FROM ticket")["n"].iloc[0]
+    assert 30 * 60 < tickets < 50 * 60
+
+
+def test_same_seed_and_now_give_the_same_tickets_and_another_seed_does_not(tmp_path):
+    query = "SELECT * FROM ticket ORDER BY ticket_id"
+    first = _read(_build(tmp_path / "a.sqlite"), query)
+    again = _read(_build(tmp_path / "b.sqlite"), query)
+    other = _read(_build(tmp_path / "c.sqlite", seed=7), query)
+    pd.testing.assert_frame_equal(first, again)
+    assert not first.equals(other)
+
+
+def _areas(url: str) -> tuple[pd.DataFrame, np.ndarray]:
+    areas = _read(url, "SELECT * FROM area ORDER BY area_code")
+    return areas, shapely.from_geojson(areas["boundary"].to_numpy())
+
+
+def test_every_level_tiles_the_root_without_gaps_or_overlaps(tiny):
+    areas, shapes = _areas(tiny)
+    root = shapes[areas["parent_code"].isna().to_numpy()][0]
+    for level in areas["level"].unique()[1:]:
+        units = shapes[(areas["level"] == level).to_numpy()]
+        assert shapely.area(units).sum() == pytest.approx(root.area, rel=1e-9), level
+        assert shapely.coverage_is_valid(units), level
+    for _, siblings in areas[areas["parent_code"].notna()].groupby("parent_code"):
+        for a, b in itertools.combinations(shapes[siblings.index], 2):
+            assert shapely.intersection(a, b).area < 1e-12 * root.area
+
+
+def test_every_child_code_extends_its_parent_and_lies_within_it(tiny):
+    areas, shapes = _areas(tiny)
+    position = {code: row for row, code in enumerate(areas["area_code"])}
+    for row, child in areas[areas["parent_code"].notna()].iterrows():
+        parent = position[child["parent_code"]]
+        assert child["area_code"].startswith(child["parent_code"])
+        assert len(child["area_code"]) > len(child["parent_code"])
+        assert AREA_LEVELS.index(child["level"]) > AREA_LEVELS.index(areas.at[parent, "level"])
+        assert shapely.difference(shapes[row], shapes[parent]).area <= 1e-9 * shapes[row].area
+        assert shapely.contains_xy(shapes[row], child["center_lon"], child["center_lat"])
+
+
+def test_ticket_timestamps_follow_the_lifecycle(tiny):
+    out_of_order = _read(
+        tiny,
+        """SELECT COUNT(*) AS n FROM ticket
+           WHERE accepted_at < reported_at OR dispatched_at < accepted_at OR handled_at < dispatched_at
+              OR closed_at < handled_at OR closed_at < reported_at OR due_at < reported_at""",
+    )["n"].iloc[0]
+    assert out_of_order == 0
+    # A status is reached exactly when its timestamp is set.
+    assert _read(tiny, "SELECT COUNT(*) AS n FROM ticket WHERE status = 'closed' AND closed_at IS NULL")["n"].iloc[0] == 0
+    assert _read(tiny, "SELECT COUNT(*) AS n FROM ticket WHERE status = 'reported' AND accepted_at IS NOT NULL")["n"].iloc[0] == 0
+    assert _read(tiny, "SELECT COUNT(*) AS n FROM ticket WHERE status = 'returned' AND rework_count = 0")["n"].iloc[0] == 0
+
+
+def test_tickets_look_like_a_real_centres(tiny):
+    tickets = _read(tiny, "SELECT * FROM ticket")
+    share = tickets["status"].value_counts(normalize=True)
+    assert set(share.index) <= set(TICKET_STATUSES)
+    assert 0.02 < share["cancelled"] < 0.07
+    assert {"reported", "accepted", "dispatched", "closed"} <= set(share.index)
+    reported = pd.to_datetime(tickets["reported_at"])
+    daytime = reported.dt.hour.between(9, 16).sum() / 8
+    night = reported.dt.hour.between(0, 5).sum() / 6
+    assert daytime > 4 * night
+    hotline = tickets["source"] == "hotline_12345"
+    assert tickets.loc[hotline, "reporter_phone"].str.fullmatch(r"1[3-9]\d{9}").all()
+    assert tickets.loc[~hotline, "reporter_phone"].isna().all()
+    assert set(tickets["satisfaction"].dropna().astype(int)) <= {1, 2, 3}
+    assert tickets["satisfaction"].isna().any() and (tickets["satisfaction"] == 3).mean() > (tickets["satisfaction"] == 1).mean()
+    overdue = pd.to_datetime(tickets["closed_at"]) > pd.to_datetime(tickets["due_at"])
+    assert 0 < overdue.mean() < 0.3
+    assert (tickets["rework_count"] > 0).any()
+
+
+def test_tickets_lie_inside_their_grid(tiny):
+    grids = _read(tiny, "SELECT area_code, boundary FROM area").set_index("area_code")["boundary"]
+    tickets = _read(tiny, "SELECT area_code, lat, lon FROM ticket")
+    shapes = shapely.from_geojson(grids.loc[tickets["area_code"]].to_numpy())
+    assert shapely.intersects_xy(shapes, tickets["lon"], tickets["lat"]).all()
+
+
+def test_workers_are_mostly_online_some_stale_a_few_offline(tiny):
+    last = _read(
+        tiny,
+        """SELECT w.worker_id, MAX(p.recorded_at) AS last_ping FROM grid_worker w
+           LEFT JOIN worker_position p ON p.worker_id = w.worker_id WHERE w.active GROUP BY w.worker_id""",
+    )
+    minutes = (pd.Timestamp(NOW) - pd.to_datetime(last["last_ping"])).dt.total_seconds() / 60
+    online, stale = (minutes < 5).mean(), minutes.between(5, 30).mean()
+    assert online > 0.7 and 0.02 < stale < 0.2 and 1 - online - stale > 0
+
+
+def _live_engine(path):
+    return create_engine(_build(path))
+
+
+def test_a_live_tick_reports_tickets_and_writes_a_crowd_snapshot(tmp_path):
+    engine = _live_engine(tmp_path / "live.sqlite")
+    moment = NOW + timedelta(seconds=30)
+    with engine.connect() as connection:
+        last_id = connection.execute(text("SELECT MAX(ticket_id) FROM ticket")).scalar()
+        sensors = connection.execute(text("SELECT COUNT(*) FROM crowd_reading WHERE recorded_at = :t"), {"t": str(NOW)}).scalar()
+
+    result = tick(engine, moment, np.random.default_rng(1), pace=1000)
+
+    with engine.connect() as connection:
+        new = connection.execute(text("SELECT COUNT(*) FROM ticket WHERE ticket_id > :id"), {"id": last_id}).scalar()
+        snapshot = connection.execute(
+            text("SELECT COUNT(*) FROM crowd_reading WHERE recorded_at = :t"), {"t": str(moment)}
+        ).scalar()
+    engine.dispose()
+    assert new == result["reported"] > 0
+    assert snapshot == sensors > 0
+
+
+def test_a_zone_surges_over_capacity_within_a_surge_cycle_and_only_then(tmp_path):
+    engine = _live_engine(tmp_path / "surge.sqlite")
+    rng = np.random.default_rng(2)
+    surging = {}
+    for step in range(1, 11):
+        moment = NOW + timedelta(seconds=20 * step)
+        surging[str(moment)] = tick(engine, moment, rng)["surging_zone"]
+    with engine.connect() as connection:
+        over = connection.execute(
+            text(
+                """SELECT r.recorded_at, r.zone_id FROM crowd_reading r JOIN crowd_zone z ON z.zone_id = r.zone_id
+                   WHERE r.recorded_at > :t GROUP BY r.recorded_at, r.zone_id, z.capacity
+                   HAVING SUM(r.people) > z.capacity"""
+            ),
+            {"t": str(NOW)},
+        ).all()
+        out_of_order = connection.execute(
+            text(
+                """SELECT COUNT(*) FROM ticket WHERE accepted_at < reported_at OR dispatched_at < accepted_at
+                   OR handled_at < dispatched_at OR closed_at < handled_at"""
+            )
+        ).scalar()
+    engine.dispose()
+    assert over, "no zone went over its capacity in three minutes of ticks"
+    assert all(surging[moment] == zone for moment, zone in over)
+    assert out_of_order == 0
