@@ -148,8 +148,8 @@ def render(results: dict) -> str:
     for run in results["runs"]:
         g = run.get("generation")
         if g:
-            lines.append(f"| {run['preset']} | {run['database']} | {g.get('rows', {}).get('ticket', 'n/a'):,} "
-                         f"| {g.get('seconds', float('nan')):.1f} |")
+            lines.append(f"| {run['preset']} | {run['database']} | {g['rows']['ticket']:,} "
+                         f"| {g['total_seconds']:.1f} |")
         else:
             lines.append(f"| {run['preset']} | {run['database']} | (reused) | – |")
     lines += ["", "## API indicator queries (city-wide scope, last 30 days)", "",
@@ -176,7 +176,8 @@ def main() -> None:
         for dialect in args.databases.split(","):
             print(f"{preset} on {dialect}: generating…", flush=True)
             url, generation = ensure_database(dialect, preset, args.reuse)
-            print(f"{preset} on {dialect}: {generation and generation.get('seconds')} s; timing queries…", flush=True)
+            took = f"generated in {generation['total_seconds']} s" if generation else "reused"
+            print(f"{preset} on {dialect}: {took}; timing queries…", flush=True)
             results["runs"].append({"preset": preset, "database": dialect, "generation": generation,
                                     "queries": time_requests(url)})
             Path(args.out).write_text(render(results))

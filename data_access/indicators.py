@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from data_access import gate
@@ -75,14 +75,35 @@ def _period_counts(t: FromClause, as_of) -> list[ColumnElement]:
     ]
 
 
-def _backlog_counts(t: FromClause, as_of) -> tuple[ColumnElement, list[ColumnElement]]:
-    """(the backlog condition, its aggregates): open at as_of, whenever reported."""
-    in_backlog = and_(
+def in_backlog(t: FromClause, as_of) -> ColumnElement:
+    """SCHEMA.md's backlog: reported by as_of, not cancelled, not closed by as_of (whenever reported).
+
+    Public so that lists of backlog tickets (data_access.ticket_lists) select
+    exactly the tickets these counts count.
+    """
+    return and_(
         t.c.reported_at <= as_of,
         t.c.status != "cancelled",
         or_(t.c.closed_at.is_(None), t.c.closed_at > as_of),
     )
-    return in_backlog, [func.count().label("backlog"), _count_if(t.c.due_at < as_of).label("overdue")]
+
+
+def backlog_tickets(t: FromClause, as_of) -> FromClause:
+    """The tickets of `t` in the backlog at as_of, as a table to count or list from.
+
+    Written as two halves, never closed and closed after as_of, each led by a
+    condition on closed_at, so the database starts from the closed_at index
+    and reads only open tickets, not every ticket ever reported (at chengdu
+    scale on SQLite: 80 ms instead of 1.1 s).
+    """
+    never_closed = select(t).where(t.c.closed_at.is_(None), in_backlog(t, as_of))
+    closed_later = select(t).where(t.c.closed_at > as_of, in_backlog(t, as_of))
+    return union_all(never_closed, closed_later).subquery("backlog")
+
+
+def _backlog_counts(b: FromClause, as_of) -> list[ColumnElement]:
+    """Backlog and overdue over `b`, a `backlog_tickets` table."""
+    return [func.count().label("backlog"), _count_if(b.c.due_at < as_of).label("overdue")]
 
 
 def _ratio(numerator, denominator):
@@ -116,11 +137,10 @@ def _with_rates(counts: dict) -> dict:
 def kpis(db: Database, scope: Scope) -> dict:
     """All SCHEMA.md indicators for the scope, as {name: value}."""
     period = gate.tickets(db, scope, in_period=True)
-    everything = gate.tickets(db, scope, in_period=False)
-    in_backlog, backlog_counts = _backlog_counts(everything, scope.as_of)
+    backlog_table = backlog_tickets(gate.tickets(db, scope, in_period=False), scope.as_of)
     with db.engine.connect() as conn:
         counts = conn.execute(select(*_period_counts(period, scope.as_of))).mappings().one()
-        backlog = conn.execute(select(*backlog_counts).where(in_backlog)).mappings().one()
+        backlog = conn.execute(select(*_backlog_counts(backlog_table, scope.as_of))).mappings().one()
     result = _with_rates(dict(counts))
     result["backlog"] = int(backlog["backlog"] or 0)
     result["overdue"] = int(backlog["overdue"] or 0)
@@ -161,13 +181,12 @@ def backlog_by(db: Database, scope: Scope, dimension: str) -> pd.DataFrame:
     """Backlog and overdue per group of `dimension` (any reporting date). Columns: key, name, backlog, overdue."""
     if dimension not in BACKLOG_DIMENSIONS:
         raise UnknownDimension(dimension)
-    everything = gate.tickets(db, scope, in_period=False)
-    in_backlog, counts = _backlog_counts(everything, scope.as_of)
+    backlog_table = backlog_tickets(gate.tickets(db, scope, in_period=False), scope.as_of)
     if dimension == "age":
-        key, names = _age_bucket(everything, scope), {}
+        key, names = _age_bucket(backlog_table, scope), {}
     else:
-        key, names = _group_key(db, scope, everything, dimension)
-    statement = select(key.label("key"), *counts).where(in_backlog).group_by(key)
+        key, names = _group_key(db, scope, backlog_table, dimension)
+    statement = select(key.label("key"), *_backlog_counts(backlog_table, scope.as_of)).group_by(key)
     with db.engine.connect() as conn:
         rows = conn.execute(statement).all()
     frame = pd.DataFrame(

