@@ -128,6 +128,8 @@ def machine() -> dict:
         "sqlite": __import__("sqlite3").sqlite_version,
         "postgresql": version(["psql", "--version"]),
         "date": datetime.now().isoformat(timespec="seconds"),
+        # Other work on the machine slows cold queries; the load says how much there was.
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -138,7 +140,8 @@ def render(results: dict) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, "
         f"SQLite {m['sqlite']}, {m['postgresql']}. Run {m['date']} with `make bench` "
-        f"(`python -m bench.run {results['arguments']}`).",
+        f"(`python -m bench.run {results['arguments']}`); 1-minute load average at start: "
+        f"{m['load_average_1min']}.",
         "",
         "## Demo generation",
         "",

@@ -30,19 +30,29 @@ def _area(row) -> Area:
 
 def root_area_code(db: Database) -> str:
     """The default area: the single root, or the whole database when it has several roots (or none)."""
-    a = gate.reference(db, "area")
-    with db.engine.connect() as conn:
-        roots = conn.execute(select(a.c.area_code).where(a.c.parent_code.is_(None)).limit(2)).all()
-    return roots[0].area_code if len(roots) == 1 else WHOLE_DATABASE
+
+    def read():
+        a = gate.reference(db, "area")
+        with db.engine.connect() as conn:
+            roots = conn.execute(select(a.c.area_code).where(a.c.parent_code.is_(None)).limit(2)).all()
+        return roots[0].area_code if len(roots) == 1 else WHOLE_DATABASE
+
+    # Asked on every request; the area tree changes rarely, so it is kept for the history window.
+    return db.cache.get_or_compute(f"areas.root:{db.cache_namespace}", False, read)
 
 
 def find_area(db: Database, code: str) -> Area | None:
-    a = gate.reference(db, "area")
-    with db.engine.connect() as conn:
-        row = conn.execute(
-            select(a.c.area_code, a.c.name, a.c.level, a.c.parent_code).where(a.c.area_code == code)
-        ).first()
-    return _area(row) if row else None
+    """The area with this code, or None. Known areas are cached like the root; unknown ones are asked again."""
+
+    def read():
+        a = gate.reference(db, "area")
+        with db.engine.connect() as conn:
+            row = conn.execute(
+                select(a.c.area_code, a.c.name, a.c.level, a.c.parent_code).where(a.c.area_code == code)
+            ).first()
+        return _area(row) if row else None
+
+    return db.cache.get_or_compute(f"areas.find:{db.cache_namespace}:{code}", False, read)
 
 
 def child_areas(db: Database, code: str) -> list[Area]:
