@@ -23,7 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import mysql, sqlite
 
 # SQLite has no timestamp type: the contract's timestamps are text there.
 # Stored without fractions ("2026-11-22 09:30:00"), the form other tools write
@@ -36,6 +36,8 @@ Timestamp = DateTime().with_variant(
     "sqlite",
 )
 Money = Numeric(14, 2, asdecimal=False)
+# MySQL's TEXT stops at 64 KB; a real district outline can be several hundred.
+GeoJSON = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 # Double precision everywhere: a bare FLOAT is single precision on MySQL,
 # about 50 m of error at city longitudes.
 Double = Float(53)
@@ -49,7 +51,7 @@ area = Table(
     Column("parent_code", String(32)),
     Column("level", String(16), nullable=False),
     Column("name", String(128), nullable=False),
-    Column("boundary", Text),
+    Column("boundary", GeoJSON),
     Column("center_lat", Double),
     Column("center_lon", Double),
     Index("ix_area_parent", "parent_code"),
@@ -125,7 +127,7 @@ crowd_zone = Table(
     Column("zone_id", String(40), primary_key=True),
     Column("name", String(128), nullable=False),
     Column("area_code", String(32), nullable=False),
-    Column("boundary", Text),
+    Column("boundary", GeoJSON),
     Column("capacity", Integer, nullable=False),
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from data_access import gate
 from data_access.cache import cached_by_scope
@@ -22,12 +22,20 @@ ALERT_LOOK_BACK = timedelta(hours=24)
 
 
 def latest_snapshot_at(db: Database, scope: Scope) -> datetime | None:
-    """The newest snapshot time in scope at or before as_of."""
+    """The newest snapshot time in scope at or before as_of.
+
+    A scope without crowd zones has no readings: that is asked first,
+    because looking for its newest reading would walk the whole time index
+    backwards without finding one.
+    """
+    z = gate.crowd_zones(db, scope)
     r = gate.crowd_readings(db, scope)
     statement = (
         select(r.c.recorded_at).where(r.c.recorded_at <= scope.as_of).order_by(r.c.recorded_at.desc()).limit(1)
     )
     with db.engine.connect() as conn:
+        if conn.execute(select(z.c.zone_id).limit(1)).first() is None:
+            return None
         return conn.execute(statement).scalar()
 
 
@@ -102,6 +110,7 @@ def crowd_alerts(db: Database, scope: Scope) -> pd.DataFrame:
     return alerts[columns].sort_values("since", ignore_index=True)
 
 
+@cached_by_scope
 def snapshots_of_day(db: Database, scope: Scope) -> pd.DataFrame:
     """People per zone for every snapshot of as_of's day up to as_of (the replay slider's data).
 
@@ -118,3 +127,32 @@ def readings_at(db: Database, scope: Scope, snapshot: datetime) -> pd.DataFrame:
     with db.engine.connect() as conn:
         return pd.DataFrame(conn.execute(statement).all(), columns=["lat", "lon", "people", "zone_id"])
 
+
+
+def heat_cells(db: Database, scope: Scope, snapshot: datetime, cells_per_degree: int) -> pd.DataFrame:
+    """People of one snapshot in scope, summed in the database over square cells of 1/cells_per_degree degree.
+
+    Columns: lat, lon (the cell's centre), people. A phone-signal feed can
+    hold a reading per 100 m cell of a whole city; summing into cells sized
+    for the map keeps what is sent to the screen bounded, whatever the feed.
+    """
+    # An int the caller chose, inlined rather than bound: the same SQL text in
+    # SELECT and GROUP BY, which PostgreSQL requires of grouped expressions.
+    per_degree = literal_column(str(int(cells_per_degree)))
+    r = gate.crowd_readings(db, scope)
+    row = func.round(r.c.lat * per_degree)
+    column = func.round(r.c.lon * per_degree)
+    statement = (
+        select(row.label("row"), column.label("col"), func.sum(r.c.people).label("people"))
+        .where(r.c.recorded_at == snapshot)
+        .group_by(row, column)
+    )
+    with db.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(statement).all(), columns=["row", "col", "people"])
+    return pd.DataFrame(
+        {
+            "lat": frame["row"].astype(float) / cells_per_degree,
+            "lon": frame["col"].astype(float) / cells_per_degree,
+            "people": frame["people"].astype("int64"),
+        }
+    )

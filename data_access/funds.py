@@ -4,10 +4,14 @@ Spend is "used first, approved after" (先使用后审批): an expense counts as
 spent when it is made, whatever its approval; `pending` is the part of that
 spend still awaiting approval, `rejected` the part refused afterwards.
 The fund year is the calendar year of as_of; only spend up to as_of counts.
+The list of items (`fund_items`) is bounded like every list: the newest
+ITEM_LIMIT expenses and the count of all of them.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import and_, case, func, select
@@ -18,6 +22,18 @@ from data_access.database import Database
 from data_access.scope import Scope
 
 AMOUNTS = ("budget", "spent", "pending", "rejected")
+ITEM_LIMIT = 500
+ITEM_COLUMNS = (
+    "expense_id", "item", "kind", "amount", "spent_at", "approval", "area_code", "area_name",
+    "ticket_id", "ticket_title", "ticket_status", "ticket_closed_at",
+)
+
+
+class ExpenseList(NamedTuple):
+    """At most `limit` expenses (`rows`) and how many the whole list holds (`total`)."""
+
+    rows: pd.DataFrame
+    total: int
 
 
 def _year_bounds(scope: Scope) -> tuple[int, datetime]:
@@ -64,17 +80,25 @@ def fund_by_account(db: Database, scope: Scope) -> pd.DataFrame:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=columns)
     frame[list(AMOUNTS)] = frame[list(AMOUNTS)].astype("float64")
     frame["burn_rate"] = frame["spent"] / frame["budget"].where(frame["budget"] > 0)
-    days_in_year = (datetime(year + 1, 1, 1) - year_start).total_seconds()
-    frame["year_elapsed"] = (scope.as_of - year_start).total_seconds() / days_in_year
+    frame["year_elapsed"] = year_elapsed(scope)
     return frame
+
+
+def year_elapsed(scope: Scope) -> float:
+    """The share of as_of's calendar year gone by at as_of: what a burn rate is read against."""
+    year, year_start = _year_bounds(scope)
+    days_in_year = (datetime(year + 1, 1, 1) - year_start).total_seconds()
+    return (scope.as_of - year_start).total_seconds() / days_in_year
 
 
 @cached_by_scope
 def fund_totals(db: Database, scope: Scope) -> dict:
-    """Budget, spent, pending and rejected over every account in scope for as_of's year (yuan)."""
+    """Budget, spent, pending and rejected over every account in scope for as_of's year (yuan),
+    burn_rate (spent / budget; None without budget) and year_elapsed (as in fund_by_account)."""
     frame = fund_by_account(db, scope)
     totals = {name: float(frame[name].sum()) for name in AMOUNTS}
     totals["burn_rate"] = totals["spent"] / totals["budget"] if totals["budget"] > 0 else None
+    totals["year_elapsed"] = year_elapsed(scope)
     return totals
 
 
@@ -95,3 +119,43 @@ def spend_by_kind(db: Database, scope: Scope) -> pd.DataFrame:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=["kind", "spent", "expenses"])
     frame["spent"] = frame["spent"].astype("float64")
     return frame
+
+
+@cached_by_scope
+def fund_items(db: Database, scope: Scope, limit: int = ITEM_LIMIT) -> ExpenseList:
+    """The expenses of as_of's fund year in scope, newest first, with the ticket each one solved.
+
+    Columns: ITEM_COLUMNS. area_* is the account's unit; ticket_* is NULL for an
+    expense with no ticket_id, or whose ticket lies outside the scope's area.
+    The ticket filters (source, category, department) do not apply: the fund
+    is not split by them anywhere, so they must not hide the ticket an
+    expense solved either.
+    """
+    year, year_start = _year_bounds(scope)
+    accounts = gate.fund_accounts(db, scope)
+    e = gate.fund_expenses(db, scope)
+    areas = gate.reference(db, "area")
+    tickets = gate.tickets(db, replace(scope, sources=(), category_code=None, dept_code=None), in_period=False)
+    statement = (
+        select(
+            e.c.expense_id, e.c.item, e.c.kind, e.c.amount, e.c.spent_at, e.c.approval,
+            accounts.c.area_code, areas.c.name.label("area_name"),
+            e.c.ticket_id, tickets.c.title, tickets.c.status, tickets.c.closed_at,
+            # Counted before LIMIT, in the same statement: "showing 500 of N".
+            func.count().over().label("total"),
+        )
+        .join(accounts, accounts.c.account_id == e.c.account_id)
+        .outerjoin(areas, areas.c.area_code == accounts.c.area_code)
+        .outerjoin(tickets, tickets.c.ticket_id == e.c.ticket_id)
+        .where(accounts.c.year == year, e.c.spent_at >= year_start, e.c.spent_at <= scope.as_of)
+        .order_by(e.c.spent_at.desc(), e.c.expense_id)
+        .limit(max(0, int(limit)))
+    )
+    with db.engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(statement).all(), columns=[*ITEM_COLUMNS, "total"])
+    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    rows = rows.drop(columns="total")
+    rows["amount"] = rows["amount"].astype("float64")
+    for moment in ("spent_at", "ticket_closed_at"):
+        rows[moment] = pd.to_datetime(rows[moment])
+    return ExpenseList(rows, total)

@@ -69,6 +69,7 @@ def _period_counts(t: FromClause, as_of) -> list[ColumnElement]:
         _count_if(and_(accepted, t.c.due_at.is_not(None))).label("accepted_with_deadline"),
         _count_if(and_(closed, t.c.closed_at <= t.c.due_at)).label("on_time_closed"),
         _count_if(and_(accepted, t.c.rework_count > 0)).label("reworked"),
+        _count_if(and_(accepted, t.c.rework_count.is_not(None))).label("rework_recorded"),
         func.sum(case((closed, seconds_between(t.c.closed_at, t.c.reported_at)))).label("handle_seconds"),
         func.count(t.c.satisfaction).label("rated"),
         _count_if(t.c.satisfaction >= 2).label("satisfied"),
@@ -127,7 +128,8 @@ def _with_rates(counts: dict) -> dict:
         "closure_rate": _ratio(c["closed"], due),
         "on_time_closed": c["on_time_closed"],
         "on_time_closure_rate": _ratio(c["on_time_closed"], due_with_deadline),
-        "rework_rate": _ratio(c["reworked"], accepted),
+        # A database that records no rework at all (an optional column) has no rate, not 0 %.
+        "rework_rate": _ratio(c["reworked"], accepted) if c["rework_recorded"] else None,
         "avg_handle_hours": _ratio(float(handle_seconds or 0) / 3600, c["closed"]),
         "satisfaction_rate": _ratio(c["satisfied"], c["rated"]),
     }

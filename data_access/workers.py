@@ -3,20 +3,31 @@
 A worker's state comes from their last GPS ping at or before as_of: online
 within ONLINE_MINUTES, stale within STALE_MINUTES, offline beyond that or
 with no ping in the look-back window. Only active workers count.
+
+"Patrolled today" (今日已巡查) is decided by who pinged, not by where: a
+grid is patrolled when at least one active worker assigned to it sent a ping
+between the start of as_of's day and as_of. Telling where a ping fell would
+need spatial SQL, which the three dialects do not share; a worker who walks
+through a neighbour's grid does not patrol it here. The grids counted are
+the finest ones: areas of level grid or micro_grid with no area below them.
+A grid with no active worker assigned is unpatrolled too (nobody could have).
+
+Worker names are personal data: they leave this module masked (张*).
 """
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.sql import FromClause
+from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy.sql import ColumnElement, FromClause
 
 from data_access import gate
 from data_access.areas import child_areas
 from data_access.cache import cached_by_scope
 from data_access.database import Database
 from data_access.grouping import child_key
+from data_access.masking import mask_name
 from data_access.scope import Scope
 
 ONLINE_MINUTES = 5
@@ -25,25 +36,34 @@ STALE_MINUTES = 30
 # so they are never read: it bounds the scan at city scale.
 LOOK_BACK = timedelta(hours=24)
 WORKER_STATES = ("online", "stale", "offline")
+# The levels whose finest areas are patrolled (SCHEMA.md area.level).
+PATROL_LEVELS = ("grid", "micro_grid")
+ROSTER_COLUMNS = ["worker_id", "name", "role", "area_code", "last_ping", "state", "lat", "lon"]
 
 
 def _last_pings(db: Database, scope: Scope) -> FromClause:
-    """One row per active worker in scope: worker_id, area_code, role, last_ping (NULL: none in the window)."""
+    """One row per active worker in scope: worker_id, area_code, role, last_ping (NULL: none in the window).
+
+    The last ping is a correlated MAX per worker, which every database
+    answers with a backwards seek on worker_position's primary key
+    (worker_id, recorded_at): a street costs a few hundred seeks, and a city
+    of 160,000 workers no more than a pass over its workers, instead of
+    reading every ping of the look-back window.
+    """
     w = gate.workers(db, scope)
     p = gate.worker_positions(db, scope)
-    return (
-        select(w.c.worker_id, w.c.area_code, w.c.role, func.max(p.c.recorded_at).label("last_ping"))
-        .select_from(w)
-        .outerjoin(
-            p,
-            and_(
-                p.c.worker_id == w.c.worker_id,
-                p.c.recorded_at <= scope.as_of,
-                p.c.recorded_at > scope.as_of - LOOK_BACK,
-            ),
+    last_ping = (
+        select(func.max(p.c.recorded_at))
+        .where(
+            p.c.worker_id == w.c.worker_id,
+            p.c.recorded_at <= scope.as_of,
+            p.c.recorded_at > scope.as_of - LOOK_BACK,
         )
+        .scalar_subquery()
+    )
+    return (
+        select(w.c.worker_id, w.c.area_code, w.c.role, last_ping.label("last_ping"))
         .where(w.c.active.is_(True))
-        .group_by(w.c.worker_id, w.c.area_code, w.c.role)
         .subquery("last_ping")
     )
 
@@ -56,35 +76,43 @@ def _state(last_ping, as_of: datetime):
     )
 
 
-@cached_by_scope
 def worker_states(db: Database, scope: Scope) -> dict:
-    """Active workers in scope by state: {"online": n, "stale": n, "offline": n, "total": n}."""
-    last = _last_pings(db, scope)
-    state = _state(last.c.last_ping, scope.as_of)
-    with db.engine.connect() as conn:
-        rows = conn.execute(select(state.label("state"), func.count()).group_by(state)).all()
-    counts = {s: 0 for s in WORKER_STATES}
-    counts.update({state: int(n) for state, n in rows})
+    """Active workers in scope by state: {"online": n, "stale": n, "offline": n, "total": n}.
+
+    The sums of `workers_by_area`: one pass over the workers answers both
+    the tiles and the breakdown, and they cannot disagree.
+    """
+    by_area = workers_by_area(db, scope)
+    counts = {state: int(by_area[state].sum()) for state in WORKER_STATES}
     counts["total"] = sum(counts[s] for s in WORKER_STATES)
     return counts
 
 
 @cached_by_scope
 def workers_by_area(db: Database, scope: Scope) -> pd.DataFrame:
-    """Active workers per child area of the scope. Columns: key, name, online, stale, offline, total."""
+    """Active workers per child area of the scope. Columns: key, name, online, stale, offline, total.
+
+    Counted per (child, state) in the database and spread into columns here
+    (three rows per child at most), so each worker's last ping is looked up
+    once rather than once per state column.
+    """
     last = _last_pings(db, scope)
-    key = child_key(last.c.area_code, [a.code for a in child_areas(db, scope.area_code)])
+    children = child_areas(db, scope.area_code)
+    key = child_key(last.c.area_code, [a.code for a in children])
     state = _state(last.c.last_ping, scope.as_of)
-    statement = select(
-        key.label("key"),
-        *[func.sum(case((state == s, 1), else_=0)).label(s) for s in WORKER_STATES],
-        func.count().label("total"),
-    ).group_by(key)
-    names = {a.code: a.name for a in child_areas(db, scope.area_code)}
+    statement = select(key.label("key"), state.label("state"), func.count().label("workers")).group_by(key, state)
     with db.engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(statement).mappings().all(), columns=["key", *WORKER_STATES, "total"])
-    frame[[*WORKER_STATES, "total"]] = frame[[*WORKER_STATES, "total"]].fillna(0).astype("int64")
-    frame.insert(1, "name", frame["key"].map(names).fillna(frame["key"]))
+        counts = pd.DataFrame(conn.execute(statement).all(), columns=["key", "state", "workers"])
+    frame = (
+        counts.pivot_table(index="key", columns="state", values="workers", aggfunc="sum", fill_value=0)
+        .reindex(columns=list(WORKER_STATES), fill_value=0)
+        .rename_axis(index="key", columns=None)
+        .reset_index()
+    )
+    frame[list(WORKER_STATES)] = frame[list(WORKER_STATES)].astype("int64")
+    frame["total"] = frame[list(WORKER_STATES)].sum(axis=1).astype("int64")
+    names = {a.code: a.name for a in children}
+    frame.insert(1, "name", [names.get(key, key) for key in frame["key"]])
     return frame.sort_values("key", ignore_index=True)
 
 
@@ -102,3 +130,118 @@ def patrol_track(db: Database, scope: Scope, worker_id: str) -> pd.DataFrame:
     )
     with db.engine.connect() as conn:
         return pd.DataFrame(conn.execute(statement).all(), columns=["recorded_at", "lat", "lon"])
+
+
+@cached_by_scope
+def worker_roster(db: Database, scope: Scope, limit: int) -> pd.DataFrame:
+    """Up to `limit` active workers in scope, by worker_id, with their last position.
+
+    Columns: worker_id, name (masked), role, area_code, last_ping, state
+    (online / stale / offline), lat, lon (of the last ping; NaN with no ping
+    in the look-back window). Callers that must not show a partial list ask
+    for one more than they will show, and compare.
+    """
+    last = _last_pings(db, scope)
+    w = gate.workers(db, scope)
+    p = gate.worker_positions(db, scope)
+    statement = (
+        select(
+            last.c.worker_id, w.c.name, last.c.role, last.c.area_code, last.c.last_ping,
+            _state(last.c.last_ping, scope.as_of).label("state"), p.c.lat, p.c.lon,
+        )
+        .join(w, w.c.worker_id == last.c.worker_id)
+        .outerjoin(p, and_(p.c.worker_id == last.c.worker_id, p.c.recorded_at == last.c.last_ping))
+        .order_by(last.c.worker_id)
+        .limit(limit)
+    )
+    with db.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(statement).all(), columns=ROSTER_COLUMNS)
+    frame["name"] = frame["name"].map(mask_name)
+    frame[["lat", "lon"]] = frame[["lat", "lon"]].astype(float)
+    return frame
+
+
+def worker_in_scope(db: Database, scope: Scope, worker_id: str) -> dict | None:
+    """One worker of the scope: worker_id, name (masked), role, area_code, active; None when not in scope."""
+    w = gate.workers(db, scope)
+    statement = select(w.c.worker_id, w.c.name, w.c.role, w.c.area_code, w.c.active).where(w.c.worker_id == worker_id)
+    with db.engine.connect() as conn:
+        row = conn.execute(statement).mappings().first()
+    if row is None:
+        return None
+    return {**row, "name": mask_name(row["name"]), "active": bool(row["active"])}
+
+
+def _patrolled_grid_codes(db: Database, scope: Scope):
+    """The area codes that have an active assigned worker with a ping today (see the module's definition).
+
+    "Has a ping today" is a correlated EXISTS per worker: a seek on
+    worker_position's primary key, as for `_last_pings`.
+    """
+    w = gate.workers(db, scope)
+    p = gate.worker_positions(db, scope)
+    day_start = datetime.combine(scope.as_of.date(), time.min)
+    pinged_today = exists().where(
+        p.c.worker_id == w.c.worker_id, p.c.recorded_at >= day_start, p.c.recorded_at <= scope.as_of
+    )
+    return select(w.c.area_code).where(w.c.active.is_(True), pinged_today)
+
+
+def _finest_grids(db: Database, scope: Scope) -> FromClause:
+    """The finest grids in scope: level grid or micro_grid, with no area below them."""
+    grids = gate.areas(db, scope)
+    below = gate.reference(db, "area").alias("below")
+    finest = and_(grids.c.level.in_(PATROL_LEVELS), ~exists().where(below.c.parent_code == grids.c.area_code))
+    return select(grids.c.area_code, grids.c.name, grids.c.parent_code).where(finest).subquery("finest_grid")
+
+
+def _unpatrolled(db: Database, scope: Scope, grids: FromClause) -> ColumnElement:
+    return grids.c.area_code.not_in(_patrolled_grid_codes(db, scope))
+
+
+@cached_by_scope
+def patrol_coverage_by_area(db: Database, scope: Scope) -> pd.DataFrame:
+    """Finest grids per child area of the scope, and how many nobody patrolled today.
+
+    Columns: key (child area code; a grid that is the scope itself keys by
+    its own code), name, grids, unpatrolled. Children without grids do not
+    appear.
+    """
+    finest = _finest_grids(db, scope)
+    unpatrolled = _unpatrolled(db, scope, finest)
+    children = child_areas(db, scope.area_code)
+    key = child_key(finest.c.area_code, [a.code for a in children])
+    statement = select(
+        key.label("key"), func.count().label("grids"), func.sum(case((unpatrolled, 1), else_=0)).label("unpatrolled")
+    ).group_by(key)
+    with db.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(statement).all(), columns=["key", "grids", "unpatrolled"])
+    frame[["grids", "unpatrolled"]] = frame[["grids", "unpatrolled"]].fillna(0).astype("int64")
+    names = {a.code: a.name for a in children}
+    frame.insert(1, "name", [names.get(key, key) for key in frame["key"]])
+    return frame.sort_values("key", ignore_index=True)
+
+
+@cached_by_scope
+def unpatrolled_grids(db: Database, scope: Scope, limit: int) -> pd.DataFrame:
+    """Up to `limit` of the finest grids in scope nobody patrolled today, by area code.
+
+    Columns: area_code, name, parent_code, workers (active workers assigned
+    to the grid; 0: nobody is assigned). The full count is in
+    `patrol_coverage_by_area`.
+    """
+    finest = _finest_grids(db, scope)
+    w = gate.workers(db, scope)
+    assigned = (
+        select(func.count()).where(w.c.area_code == finest.c.area_code, w.c.active.is_(True)).scalar_subquery()
+    )
+    statement = (
+        select(finest.c.area_code, finest.c.name, finest.c.parent_code, assigned.label("workers"))
+        .where(_unpatrolled(db, scope, finest))
+        .order_by(finest.c.area_code)
+        .limit(limit)
+    )
+    with db.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(statement).all(), columns=["area_code", "name", "parent_code", "workers"])
+    frame["workers"] = frame["workers"].astype("int64")
+    return frame

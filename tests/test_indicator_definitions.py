@@ -169,6 +169,7 @@ def test_database_without_optional_columns_reports_na_not_errors(dialect, tmp_pa
     assert result["closure_rate"] == 0.0
     assert result["on_time_closure_rate"] is None
     assert result["satisfaction_rate"] is None
+    assert result["rework_rate"] is None
     assert result["avg_handle_hours"] is None
     assert (result["backlog"], result["overdue"]) == (1, 0)
     db.engine.dispose()

@@ -1,0 +1,118 @@
+"""Lists of backlog tickets a duty officer must chase: overdue (超期) and near-overdue (临期).
+
+Both lists are backlog tickets exactly as `indicators.in_backlog` counts them
+(reported by as_of, not cancelled, not closed by as_of), split by deadline:
+
+- overdue: due_at < as_of, as SCHEMA.md defines it;
+- near-overdue: as_of <= due_at < as_of + NEAR_OVERDUE_HOURS, i.e. the
+  deadline falls within the next 24 hours. A ticket with no due_at is never
+  near-overdue (it has no deadline to approach).
+
+A city's backlog can run to tens of thousands of tickets, so a list is never
+read whole: at most `limit` rows, most urgent first (ORDER BY due_at), and a
+separate count of the whole list, so a screen can say "showing 500 of N".
+The reporter's phone is masked here (data_access.masking), so every screen
+and export built on these lists shows the same masked number.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import NamedTuple
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.sql import ColumnElement, FromClause
+
+from data_access import gate
+from data_access.cache import cached_by_scope
+from data_access.database import Database
+from data_access.indicators import in_backlog
+from data_access.masking import mask_phone
+from data_access.scope import Scope
+
+NEAR_OVERDUE_HOURS = 24
+LIST_LIMIT = 500
+# The columns every list has, in display order; the hours column (hours_overdue
+# or hours_left) follows due_at.
+COLUMNS = (
+    "ticket_id", "title", "source", "category_name", "area_name", "dept_name", "status",
+    "reported_at", "due_at", "urgent", "reporter_phone",
+)
+
+
+class TicketList(NamedTuple):
+    """At most `limit` rows of a list (`rows`), and how many tickets the whole list holds (`total`)."""
+
+    rows: pd.DataFrame
+    total: int
+
+
+@cached_by_scope
+def overdue_tickets(db: Database, scope: Scope, limit: int = LIST_LIMIT) -> TicketList:
+    """Backlog tickets past their deadline, longest overdue first.
+
+    Columns: COLUMNS plus hours_overdue (hours from due_at to as_of, one decimal).
+    """
+    tickets = gate.tickets(db, scope, in_period=False)
+    overdue = tickets.c.due_at < scope.as_of
+    ticket_list = _ticket_list(db, scope, tickets, overdue, limit)
+    hours = (scope.as_of - ticket_list.rows["due_at"]).dt.total_seconds() / 3600
+    return ticket_list._replace(rows=_with_hours(ticket_list.rows, "hours_overdue", hours))
+
+
+@cached_by_scope
+def near_overdue_tickets(db: Database, scope: Scope, limit: int = LIST_LIMIT) -> TicketList:
+    """Backlog tickets whose deadline falls in the next NEAR_OVERDUE_HOURS, soonest first.
+
+    Columns: COLUMNS plus hours_left (hours from as_of to due_at, one decimal).
+    """
+    tickets = gate.tickets(db, scope, in_period=False)
+    near = and_(
+        tickets.c.due_at >= scope.as_of,
+        tickets.c.due_at < scope.as_of + timedelta(hours=NEAR_OVERDUE_HOURS),
+    )
+    ticket_list = _ticket_list(db, scope, tickets, near, limit)
+    hours = (ticket_list.rows["due_at"] - scope.as_of).dt.total_seconds() / 3600
+    return ticket_list._replace(rows=_with_hours(ticket_list.rows, "hours_left", hours))
+
+
+def _ticket_list(db: Database, scope: Scope, t: FromClause, deadline: ColumnElement, limit: int) -> TicketList:
+    """The first `limit` backlog tickets meeting `deadline` by due_at, named and masked, and the list's size."""
+    categories = gate.reference(db, "category")
+    areas = gate.reference(db, "area")
+    departments = gate.reference(db, "department")
+    statement = (
+        select(
+            t.c.ticket_id, t.c.title, t.c.source,
+            categories.c.name.label("category_name"), areas.c.name.label("area_name"),
+            departments.c.name.label("dept_name"),
+            t.c.status, t.c.reported_at, t.c.due_at, t.c.urgent, t.c.reporter_phone,
+            # The size of the whole list, counted before LIMIT in the same statement: a
+            # separate COUNT would let SQLite scan the covering reported_at index instead
+            # of reading the few open tickets through ix_ticket_closed.
+            func.count().over().label("total"),
+        )
+        .select_from(t)
+        .outerjoin(categories, categories.c.category_code == t.c.category_code)
+        .outerjoin(areas, areas.c.area_code == t.c.area_code)
+        .outerjoin(departments, departments.c.dept_code == t.c.dept_code)
+        .where(in_backlog(t, scope.as_of), deadline)
+        # ticket_id breaks ties, so the same 500 are shown on every screen and refresh.
+        .order_by(t.c.due_at, t.c.ticket_id)
+        .limit(max(0, int(limit)))
+    )
+    with db.engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(statement).all(), columns=[*COLUMNS, "total"])
+    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    rows = rows.drop(columns="total")
+    rows["reporter_phone"] = rows["reporter_phone"].map(mask_phone, na_action="ignore")
+    for moment in ("reported_at", "due_at"):
+        rows[moment] = pd.to_datetime(rows[moment])
+    return TicketList(rows, total)
+
+
+def _with_hours(rows: pd.DataFrame, name: str, hours: pd.Series) -> pd.DataFrame:
+    """`rows` with the hours column placed after due_at."""
+    rows = rows.copy()
+    rows.insert(rows.columns.get_loc("due_at") + 1, name, hours.round(1))
+    return rows
