@@ -49,6 +49,8 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     app = dash.Dash(
         __name__,
         serve_locally=True,
+        # Gzip/brotli every response: a wall refresh or a city-wide list shrinks about tenfold.
+        compress=True,
         title="一屏观城",
         # The wall refreshes every 30 s; a tab title flickering "Updating..." would be noise.
         update_title=None,

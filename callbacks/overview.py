@@ -1,8 +1,10 @@
 """The overview's data: the URL's scope -> data_access indicators -> tiles and figures.
 
 The tiles come from `indicators.kpis`, the very function behind the API's
-numbers, so the wall and the API can never disagree. The refresh re-reads the
-URL each time, so it always asks about the scope on screen.
+numbers, so the wall and the API can never disagree; the map of child areas
+is coloured from `indicators.kpis_by(..., "area")`, the area chart's numbers.
+The refresh re-reads the URL each time, so it always asks about the scope on
+screen.
 """
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
+from callbacks.area_map import geometry_update, register_drill_down
 from callbacks.url import link, query_params
 from components import figures, ids
+from components.area_map import MAP_INDICATORS, indicator_choropleth, shapes_message
 from components.charts import graph_style
 from components.kpi import kpi_tiles
 from components.scope_header import notices, scope_header
@@ -26,6 +30,7 @@ from components.theme import theme_named
 from data_access import DatabaseError, areas, indicators
 from data_access.database import Database
 from data_access.freshness import newest_data_at
+from pages.overview import MAP_IDS
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +79,46 @@ def register(app: dash.Dash, db: Database) -> None:
     )
     def drill_down(click, search):
         return drill_down_search(click, search)
+
+    @app.callback(
+        Output(MAP_IDS.areas, "data"),
+        Output(MAP_IDS.tiles, "children"),
+        Output(MAP_IDS.map, "viewport"),
+        Output(MAP_IDS.loaded, "data"),
+        Output(MAP_IDS.areas, "hideout"),
+        Output(MAP_IDS.legend, "children"),
+        Output(MAP_IDS.message, "children"),
+        Input(ids.OVERVIEW_REFRESH, "n_intervals"),
+        Input(ids.OVERVIEW_MAP_INDICATOR, "value"),
+        State(ids.URL, "search"),
+        State(MAP_IDS.loaded, "data"),
+    )
+    def refresh_map(_tick, indicator, search, loaded):
+        try:
+            return overview_map(db, search, indicator, loaded)
+        except DatabaseError:
+            log.exception("overview map could not read the database")  # the panels' refresh says so on screen
+            return (no_update,) * 7
+
+    register_drill_down(app, db, MAP_IDS.areas, ids.URL)
+
+
+def overview_map(db: Database, search: str | None, indicator, loaded: str | None) -> tuple:
+    """The map's outputs: the geometry (only when the page does not hold it), then colours, legend, message.
+
+    `indicator` comes from the browser: anything but one of MAP_INDICATORS
+    colours by the first.
+    """
+    params = query_params(search)
+    lang = i18n.language(params.get("lang"))
+    scope = requested_scope.resolve(db, params).scope
+    base = geometry_update(db, scope, loaded)
+    indicator = indicator if indicator in MAP_INDICATORS else MAP_INDICATORS[0]
+    hideout, legend = indicator_choropleth(
+        base.shapes, indicators.kpis_by(db, scope, "area"), indicator, lang, theme_named(params.get("theme")),
+        drillable=base.drillable,
+    )
+    return base.data, base.tiles, base.viewport, base.loaded, hideout, legend, shapes_message(base.shapes, lang)
 
 
 def overview_panels(db: Database, search: str | None, page_path: str = "/") -> OverviewPanels:

@@ -124,26 +124,42 @@ def closure_rate_by_area(areas: pd.DataFrame, parent_code: str, lang: str, theme
         showlegend=False,
     )
     figure.update_xaxes(range=[0, 1.18], tickformat=".0%", fixedrange=True)
-    figure.update_yaxes(tickvals=frame["key"], ticktext=frame["name"], fixedrange=True)
+    # Area codes are text even when they look like numbers (Chengdu's "510104"): a category axis, never a numeric one.
+    figure.update_yaxes(type="category", tickvals=frame["key"], ticktext=frame["name"], fixedrange=True)
     return figure
 
 
 def backlog_by_source(sources: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
     """Backlog per ticket source (`backlog_by(..., "source")`), overdue and not yet overdue stacked, largest on top."""
-    if sources.empty:
+    return backlog_stack(sources, [code_label("source", key, lang) for key in sources["key"]], lang, theme)
+
+
+def backlog_stack(groups: pd.DataFrame, labels: list[str], lang: str, theme: Theme, *,
+                  ordered: bool = False) -> go.Figure:
+    """Backlog per group of any `backlog_by` frame, overdue and not yet overdue stacked.
+
+    `labels` names the rows of `groups`, in its order. The largest group is on
+    top, unless `ordered`: then the frame's own order reads from the top (age
+    buckets, youngest first). Each bar carries its group's key in customdata,
+    which is what a click drills into.
+    """
+    if groups.empty:
         return no_data(lang, theme)
-    frame = sources.sort_values("backlog", ignore_index=True)
-    labels = [code_label("source", key, lang) for key in frame["key"]]
+    frame = groups.assign(label=list(labels))
+    # Plotly draws the first row at the bottom.
+    frame = (frame.iloc[::-1] if ordered else frame.sort_values("backlog", kind="stable")).reset_index(drop=True)
+    labels = frame["label"]
     in_time = frame["backlog"] - frame["overdue"]
+    keys = [None if pd.isna(key) else key for key in frame["key"]]
     figure = go.Figure(
         [
             go.Bar(
                 x=frame["overdue"], y=labels, orientation="h", name=indicator_label("overdue", lang),
-                marker_color=theme.alert,
+                marker_color=theme.alert, customdata=keys,
             ),
             go.Bar(
                 x=in_time, y=labels, orientation="h", name=t("chart.sources.in_time", lang),
-                marker_color=theme.series[2],
+                marker_color=theme.series[2], customdata=keys,
                 # The label sits at the end of the stack: the whole backlog of the source.
                 text=[format_count(int(count), lang) for count in frame["backlog"]],
                 textposition="outside",

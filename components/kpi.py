@@ -30,18 +30,23 @@ def kpi_tile(name: str, value, lang: str, *, headline: bool) -> html.Div:
     tooltip = indicator_definition(name, lang)
     if is_abbreviated(name, value, lang):
         tooltip += f"\n{t('overview.exact', lang)}: {value:,}"
+    return tile(
+        name, indicator_label(name, lang), format_indicator(name, value, lang), tooltip,
+        headline=headline, missing=value is None, alert=name == "overdue" and bool(value),
+    )
+
+
+def tile(name: str, label: str, text: str, tooltip: str, *, headline: bool, missing: bool, alert: bool) -> html.Div:
+    """A tile of any number (an indicator, a fund amount): its label, its text, its definition on hover."""
     classes = ["kpi"]
     if headline:
         classes.append("kpi--headline")
-    if value is None:
+    if missing:
         classes.append("kpi--missing")
-    elif name == "overdue" and value > 0:
+    elif alert:
         classes.append("kpi--alert")
     return html.Div(
-        [
-            html.Div(indicator_label(name, lang), className="kpi__label"),
-            html.Div(format_indicator(name, value, lang), className="kpi__value"),
-        ],
+        [html.Div(label, className="kpi__label"), html.Div(text, className="kpi__value")],
         className=" ".join(classes),
         title=tooltip,
         **{"data-indicator": name},

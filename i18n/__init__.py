@@ -33,39 +33,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "nav.workers": {"zh": "网格员", "en": "Grid workers"},
     "nav.closure": {"zh": "结案", "en": "Closure"},
     "nav.funds": {"zh": "民生微基金", "en": "Micro-fund"},
-    # Views not built yet: an honest placeholder, with what they will show
-    "next_release.message": {
-        "zh": "本视图将在下一版本提供。",
-        "en": "This view comes in the next release.",
-    },
-    "next_release.meanwhile": {
-        "zh": "当前版本请使用“总览”查看工单指标。",
-        "en": "Meanwhile, the Overview shows the ticket indicators.",
-    },
-    "view.wall.summary": {
-        "zh": "将提供：大屏轮播、人流超限告警弹窗（确认后消失）、数据时效预警。",
-        "en": "Will show: view rotation, crowd alert placards that stay until acknowledged, stale-data warning.",
-    },
-    "view.crowd.summary": {
-        "zh": "将提供：最新人流热力图、区域负载与容量对比、告警、当日回放。",
-        "en": "Will show: the latest crowd heat map, zone load against capacity, alerts, a replay of the day.",
-    },
-    "view.tickets.summary": {
-        "zh": "将提供：按状态、来源、类别、部门、区域、时长分组的积压工单，超期与临期清单。",
-        "en": "Will show: the backlog by status, source, category, department, area and age; overdue and near-overdue lists.",
-    },
-    "view.workers.summary": {
-        "zh": "将提供：网格员实时位置（在线、失联、离线）、巡查轨迹、今日未巡查网格。",
-        "en": "Will show: live worker positions (online, stale, offline), patrol tracks, grids nobody patrolled today.",
-    },
-    "view.closure.summary": {
-        "zh": "将提供：结案率、按期结案率、返工率、满意率、处置时长，红黑榜与名次变化。",
-        "en": "Will show: closure, on-time closure, rework, satisfaction, handling time, league table with rank change.",
-    },
-    "view.funds.summary": {
-        "zh": "将提供：各工作站预算、已用、待审批、使用进度、支出明细与对应工单。",
-        "en": "Will show: budget, spent, pending approval and burn rate per workstation, items and the tickets they solved.",
-    },
     "not_found.message": {"zh": "没有这个页面：{path}", "en": "There is no page at {path}"},
     "not_found.back": {"zh": "返回总览", "en": "Back to the overview"},
     # Overview

@@ -1,0 +1,121 @@
+"""What the tickets, closure and funds views need before their own numbers: the URL's scope, its header, drill-down.
+
+Each of these views reads its scope from the URL exactly as the overview does
+(callbacks/requested_scope.resolve: a bad parameter becomes a notice and the
+default scope), says what it shows in the same header, and narrows the scope
+to a child area when one is clicked. Keeping that here means the three views
+cannot drift apart on what a URL means.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+from dash.exceptions import PreventUpdate
+
+import i18n
+from callbacks import requested_scope
+from callbacks.url import link, query_params
+from components.scope_header import notices, scope_header
+from components.shell import Link
+from components.theme import Theme, theme_named
+from data_access import areas, reference
+from data_access.database import Database
+from data_access.freshness import newest_data_at
+from data_access.scope import Scope
+
+
+class ScopedView(NamedTuple):
+    """The scope a URL asks for, with what a view draws around its numbers."""
+
+    scope: Scope
+    lang: str
+    theme: Theme
+    kept: dict[str, str]  # the URL's parameters minus those that could not be used
+    header: list
+    notices: list
+
+
+def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
+    """Resolve the URL query `search`; the breadcrumb links point to `page_path`."""
+    params = query_params(search)
+    lang = i18n.language(params.get("lang"))
+    requested = requested_scope.resolve(db, params)
+    scope = requested.scope
+    kept = {name: value for name, value in params.items() if name not in {p.param for p in requested.problems}}
+    breadcrumb = [
+        Link(link(page_path, kept, area=area.code), area.name, area.code == scope.area_code)
+        for area in areas.area_path(db, scope.area_code)
+    ]
+    header = scope_header(
+        area_name=requested_scope.area_title(requested.area, lang),
+        level_label=requested_scope.level_label(requested.area, lang),
+        breadcrumb=breadcrumb,
+        breadcrumb_label=i18n.t("overview.breadcrumb", lang),
+        period=i18n.t("overview.period", lang, start=scope.period_from, end=scope.period_to),
+        as_of=i18n.t("overview.as_of", lang, moment=i18n.format_moment(scope.as_of, lang)),
+        newest=i18n.t("overview.newest", lang, moment=i18n.format_moment(newest_data_at(db, scope), lang)),
+        history_label=None if scope.live else i18n.t("overview.as_of.history", lang),
+        filters=filter_texts(scope, lang),
+    )
+    return ScopedView(
+        scope=scope,
+        lang=lang,
+        theme=theme_named(params.get("theme")),
+        kept=kept,
+        header=header,
+        notices=notices(requested_scope.notice_texts(requested, lang)),
+    )
+
+
+def filter_texts(scope: Scope, lang: str) -> list[str]:
+    """The ticket filters in force, one sentence each ("来源：12345热线、数字城管")."""
+    filters = []
+    if scope.sources:
+        separator = i18n.t("list.separator", lang)
+        filters.append(("source", separator.join(i18n.code_label("source", s, lang) for s in scope.sources)))
+    if scope.category_code:
+        filters.append(("category", scope.category_code))
+    if scope.dept_code:
+        filters.append(("dept", scope.dept_code))
+    return [
+        i18n.t("overview.filter", lang, name=i18n.t(f"overview.filter.{name}", lang), values=values)
+        for name, values in filters
+    ]
+
+
+def outage_notices(search: str | None) -> list:
+    """The notice a view shows, keeping its last numbers, when the database does not answer."""
+    lang = i18n.language(query_params(search).get("lang"))
+    return notices([i18n.t("notice.database_unavailable", lang)])
+
+
+def child_area_search(db: Database, search: str | None, code) -> str:
+    """The URL query narrowing the scope to the child area `code`, other parameters kept.
+
+    `code` comes from the browser (a clicked bar or row), so it is trusted
+    only if it is one of the children of the area the URL shows; anything
+    else changes nothing.
+    """
+    params = query_params(search)
+    scope = requested_scope.resolve(db, params).scope
+    if not isinstance(code, str) or code not in {area.code for area in areas.child_areas(db, scope.area_code)}:
+        raise PreventUpdate
+    return link("", params, area=code)
+
+
+def with_category_names(db: Database, by_category: pd.DataFrame) -> pd.DataFrame:
+    """A breakdown by category with every known code named, the chosen class's own too.
+
+    `kpis_by` / `backlog_by` name the subclasses of the chosen class; tickets
+    filed on the class itself come back under its own code, which deserves
+    its name rather than the bare code.
+    """
+    names = {code: name for code, name, _ in reference.categories(db)}
+    return by_category.assign(name=by_category["key"].map(names).fillna(by_category["name"]))
+
+
+def clicked_key(click: dict | None):
+    """The key a clicked bar carries in its customdata (None: a click on nothing drillable)."""
+    points = (click or {}).get("points") or []
+    return points[0].get("customdata") if points else None
