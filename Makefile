@@ -6,7 +6,7 @@ PORT ?= 8050
 DEMO_DB := data/demo.sqlite
 DEMO_URL := sqlite:///$(CURDIR)/$(DEMO_DB)
 
-.PHONY: install demo test bench clean-demo
+.PHONY: install demo test bench screenshots clean-demo
 
 # The virtual environment is rebuilt only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -36,5 +36,27 @@ test: install
 bench: install
 	$(PY) -m bench.run
 
+# Refreshes docs/screenshots/<view>.png (1920x1080, the demo city) in headless Chromium.
+screenshots: install $(DEMO_DB)
+	$(PY) -m tests.browser.screenshots --url $(DEMO_URL) --out docs/screenshots
+
 clean-demo:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+
+# The LA 311 sample (real requests nobody made for OneScreen; ../shared/datasets/la311),
+# imported with importer/mappings/la311.toml when the database is missing or the
+# mapping changed, and served on http://127.0.0.1:$(PORT). The clock is frozen just
+# after its last request (2020-01-03 14:22) so that "the last 30 days" holds it.
+LA311_DB := data/la311.sqlite
+LA311_URL := sqlite:///$(CURDIR)/$(LA311_DB)
+LA311_NOW := 2020-01-03T15:00:00
+
+.PHONY: demo-la311
+
+$(LA311_DB): importer/mappings/la311.toml | $(VENV)/.installed
+	$(PY) -m importer csv --mapping importer/mappings/la311.toml --url $(LA311_URL) --replace
+
+demo-la311: install $(LA311_DB)
+	@echo "OneScreen on the LA 311 sample: http://127.0.0.1:$(PORT)/  (clock frozen at $(LA311_NOW))"
+	ONESCREEN_DATABASE_URL=$(LA311_URL) ONESCREEN_NOW=$(LA311_NOW) $(VENV)/bin/gunicorn \
+		--bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 60 app:server
