@@ -3,26 +3,13 @@
 
    A wall runs for weeks without a reload, so nothing here may grow: the
    placard store is capped and pruned to the alerts still current, no timer
-   or listener is ever added after load, and the renderer's undo history
-   (see forgetUndoHistory) is emptied at every tick of the clock. */
+   or listener is ever added after load, and the renderer's undo history is
+   emptied for every view by assets/onescreen.js. */
 (function () {
     "use strict";
 
     var clientside = (window.dash_clientside = window.dash_clientside || {});
     var alertSound = null;
-
-    /* dash-renderer records every change of a callback input made in the browser
-       (each tick of an Interval) in an undo history that only its undo button,
-       never shown here, reads, and that nothing ever trims: on a wall ticking
-       every second for weeks it would grow by millions of entries. */
-    function forgetUndoHistory() {
-        (window.dash_stores || []).forEach(function (store) {
-            var history = store.getState().history;
-            if (history && history.past && history.past.length) {
-                history.past.length = 0;
-            }
-        });
-    }
 
     function twoDigits(number) {
         return (number < 10 ? "0" : "") + number;
@@ -97,8 +84,6 @@
 
         /* Every second: the badge's state and text, the clock, and the type size if it changed. */
         tick: function (n, seen, viewport) {
-            // Every tick, not every n-th: ticks that arrive while a callback runs are merged, so n skips.
-            forgetUndoHistory();
             var measured = measuredType(viewport);
             if (!seen) {
                 return ["freshness-badge freshness-badge--pending", "", "", "", measured];

@@ -13,23 +13,21 @@ from typing import NamedTuple
 
 import dash
 from dash import Input, Output, State, no_update
-from dash.exceptions import PreventUpdate
 from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
+from callbacks.scoped_view import child_area_search, clicked_key, scoped_view
 from callbacks.area_map import geometry_update, register_drill_down
-from callbacks.url import link, query_params
+from callbacks.url import query_params
 from components import figures, ids
 from components.area_map import MAP_INDICATORS, indicator_choropleth, shapes_message
 from components.charts import graph_style
 from components.kpi import kpi_tiles
-from components.scope_header import notices, scope_header
-from components.shell import Link
+from components.scope_header import notices
 from components.theme import theme_named
-from data_access import DatabaseError, areas, indicators
+from data_access import DatabaseError, indicators
 from data_access.database import Database
-from data_access.freshness import newest_data_at
 from pages.overview import MAP_IDS
 
 log = logging.getLogger(__name__)
@@ -78,7 +76,7 @@ def register(app: dash.Dash, db: Database) -> None:
         prevent_initial_call=True,
     )
     def drill_down(click, search):
-        return drill_down_search(click, search)
+        return drill_down_search(db, click, search)
 
     @app.callback(
         Output(MAP_IDS.areas, "data"),
@@ -123,31 +121,11 @@ def overview_map(db: Database, search: str | None, indicator, loaded: str | None
 
 def overview_panels(db: Database, search: str | None, page_path: str = "/") -> OverviewPanels:
     """The overview for the URL query `search`; links it draws point to `page_path`."""
-    params = query_params(search)
-    lang = i18n.language(params.get("lang"))
-    theme = theme_named(params.get("theme"))
-    requested = requested_scope.resolve(db, params)
-    scope = requested.scope
-    # Links keep what the user asked for, minus what could not be used.
-    kept = {name: value for name, value in params.items() if name not in {p.param for p in requested.problems}}
-    breadcrumb = [
-        Link(link(page_path, kept, area=area.code), area.name, area.code == scope.area_code)
-        for area in areas.area_path(db, scope.area_code)
-    ]
-    header = scope_header(
-        area_name=requested_scope.area_title(requested.area, lang),
-        level_label=requested_scope.level_label(requested.area, lang),
-        breadcrumb=breadcrumb,
-        breadcrumb_label=i18n.t("overview.breadcrumb", lang),
-        period=i18n.t("overview.period", lang, start=scope.period_from, end=scope.period_to),
-        as_of=i18n.t("overview.as_of", lang, moment=i18n.format_moment(scope.as_of, lang)),
-        newest=i18n.t("overview.newest", lang, moment=i18n.format_moment(newest_data_at(db, scope), lang)),
-        history_label=None if scope.live else i18n.t("overview.as_of.history", lang),
-        filters=_filter_texts(scope, lang),
-    )
+    view = scoped_view(db, search, page_path)
+    scope, lang, theme = view.scope, view.lang, view.theme
     return OverviewPanels(
-        header=header,
-        notices=notices(requested_scope.notice_texts(requested, lang)),
+        header=view.header,
+        notices=view.notices,
         tiles=kpi_tiles(indicators.kpis(db, scope), lang),
         trend=figures.ticket_trend(
             indicators.kpis_by(db, scope, "day"), scope.period_from, scope.period_to, lang, theme
@@ -157,28 +135,11 @@ def overview_panels(db: Database, search: str | None, page_path: str = "/") -> O
     )
 
 
-def drill_down_search(click: dict | None, search: str | None) -> str:
-    """The URL query that shows the clicked area (the bar's customdata carries its code)."""
-    points = (click or {}).get("points") or []
-    if not points or not points[0].get("customdata"):
-        raise PreventUpdate
-    params = query_params(search)
-    code = points[0]["customdata"][0]
-    if code == params.get("area"):
-        raise PreventUpdate
-    return link("", params, area=code)
+def drill_down_search(db: Database, click: dict | None, search: str | None) -> str:
+    """The URL query that shows the clicked area bar (its customdata starts with the area's code).
 
-
-def _filter_texts(scope, lang: str) -> list[str]:
-    filters = []
-    if scope.sources:
-        separator = i18n.t("list.separator", lang)
-        filters.append(("source", separator.join(i18n.code_label("source", s, lang) for s in scope.sources)))
-    if scope.category_code:
-        filters.append(("category", scope.category_code))
-    if scope.dept_code:
-        filters.append(("dept", scope.dept_code))
-    return [
-        i18n.t("overview.filter", lang, name=i18n.t(f"overview.filter.{name}", lang), values=values)
-        for name, values in filters
-    ]
+    Only a child of the area on screen is accepted (scoped_view.child_area_search):
+    a hand-made request cannot jump anywhere else.
+    """
+    key = clicked_key(click)
+    return child_area_search(db, search, key[0] if isinstance(key, list) and key else None)

@@ -56,7 +56,7 @@ def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
         as_of=i18n.t("overview.as_of", lang, moment=i18n.format_moment(scope.as_of, lang)),
         newest=i18n.t("overview.newest", lang, moment=i18n.format_moment(newest_data_at(db, scope), lang)),
         history_label=None if scope.live else i18n.t("overview.as_of.history", lang),
-        filters=filter_texts(scope, lang),
+        filters=filter_texts(db, scope, lang),
     )
     return ScopedView(
         scope=scope,
@@ -68,16 +68,17 @@ def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
     )
 
 
-def filter_texts(scope: Scope, lang: str) -> list[str]:
-    """The ticket filters in force, one sentence each ("来源：12345热线、数字城管")."""
+def filter_texts(db: Database, scope: Scope, lang: str) -> list[str]:
+    """The ticket filters in force, one sentence each ("来源：12345热线、数字城管"), by name where the database has one."""
     filters = []
     if scope.sources:
         separator = i18n.t("list.separator", lang)
         filters.append(("source", separator.join(i18n.code_label("source", s, lang) for s in scope.sources)))
     if scope.category_code:
-        filters.append(("category", scope.category_code))
+        names = {code: name for code, name, _ in reference.categories(db)}
+        filters.append(("category", names.get(scope.category_code, scope.category_code)))
     if scope.dept_code:
-        filters.append(("dept", scope.dept_code))
+        filters.append(("dept", dict(reference.departments(db)).get(scope.dept_code, scope.dept_code)))
     return [
         i18n.t("overview.filter", lang, name=i18n.t(f"overview.filter.{name}", lang), values=values)
         for name, values in filters

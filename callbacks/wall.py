@@ -260,7 +260,7 @@ def wall_refresh(db: Database, search: str | None, font_px: float) -> WallRefres
     now = db.settings.now()
     alerts = crowd.crowd_alerts(db, scope)
     common = (
-        _title(requested, lang),
+        _title(db, requested, lang),
         notices(requested_scope.notice_texts(requested, lang)),
         freshness_data(newest_data_at(db, scope), now, scope.live, lang),
         alert_records(alerts),
@@ -269,7 +269,7 @@ def wall_refresh(db: Database, search: str | None, font_px: float) -> WallRefres
     return WallRefresh(common, {view: PANEL_BUILDERS[view](context) for view in setup.views})
 
 
-def _title(requested, lang: str) -> list:
+def _title(db: Database, requested, lang: str) -> list:
     scope = requested.scope
     title = [html.Span(requested_scope.area_title(requested.area, lang), className="wall__area")]
     level = requested_scope.level_label(requested.area, lang)
@@ -278,7 +278,7 @@ def _title(requested, lang: str) -> list:
     title.append(html.Span(i18n.t("overview.period", lang, start=scope.period_from, end=scope.period_to),
                            className="wall__period"))
     # A wall set up on one source or department must say so: its numbers are not the whole city's.
-    title += [html.Span(text, className="wall__filter") for text in filter_texts(scope, lang)]
+    title += [html.Span(text, className="wall__filter") for text in filter_texts(db, scope, lang)]
     return title
 
 

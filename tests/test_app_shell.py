@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from dash.exceptions import PreventUpdate
 from plotly.utils import PlotlyJSONEncoder
 
 import i18n
@@ -341,9 +342,14 @@ def test_database_outage_keeps_the_last_numbers_and_says_why(tmp_path):
     assert "暂时无法读取数据库" in json.dumps(answer, ensure_ascii=False)
 
 
-def test_clicking_an_area_bar_drills_down_keeping_the_other_parameters():
+def test_clicking_an_area_bar_drills_down_keeping_the_other_parameters(db):
     click = {"points": [{"customdata": ["R01", "甲区", "2"]}]}
-    assert drill_down_search(click, "?lang=en&from=2026-11-01") == "?lang=en&from=2026-11-01&area=R01"
+    assert drill_down_search(db, click, "?lang=en&from=2026-11-01") == "?lang=en&from=2026-11-01&area=R01"
+
+
+def test_a_click_naming_an_area_outside_the_one_on_screen_changes_nothing(db):
+    with pytest.raises(PreventUpdate):
+        drill_down_search(db, {"points": [{"customdata": ["R02"]}]}, "?area=R01")
 
 
 def test_every_callback_targets_a_component_the_layouts_draw(db):
