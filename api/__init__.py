@@ -31,25 +31,17 @@ class ApiError(Exception):
 
 
 def register_api(server: Flask, db: Database) -> None:
-    """Add /api/v1/* and /health to the dashboard's Flask server."""
+    """Add /api/v1/*, /export/* and /health to the dashboard's Flask server."""
+    # Imported here: api.exports uses this module's scope parsing and errors, so it loads after them.
+    from api.exports import export_blueprint
+
     server.register_blueprint(_api_blueprint(db))
+    server.register_blueprint(_with_json_errors(export_blueprint(db)))
     server.add_url_rule("/health", "health", lambda: _health(db))
 
 
 def _api_blueprint(db: Database) -> Blueprint:
-    api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
-
-    @api.errorhandler(ApiError)
-    def _api_error(error: ApiError):
-        body = {"error": {"message": error.message}}
-        if error.param:
-            body["error"]["param"] = error.param
-        return jsonify(body), error.status
-
-    @api.errorhandler(DatabaseError)
-    def _database_error(error: DatabaseError):
-        log.warning("database error answering %s: %s", request.path, error)
-        return jsonify({"error": {"message": "the database did not answer; try again shortly"}}), 503
+    api = _with_json_errors(Blueprint("api_v1", __name__, url_prefix="/api/v1"))
 
     @api.get("/openapi.json")
     def openapi():
@@ -69,6 +61,24 @@ def _api_blueprint(db: Database) -> Blueprint:
         return _grouped(db, indicators.backlog_by, indicators.BACKLOG_DIMENSIONS, default="age")
 
     return api
+
+
+def _with_json_errors(blueprint: Blueprint) -> Blueprint:
+    """Bad input as a 4xx JSON error naming the parameter, a failing database as a 503."""
+
+    @blueprint.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        body = {"error": {"message": error.message}}
+        if error.param:
+            body["error"]["param"] = error.param
+        return jsonify(body), error.status
+
+    @blueprint.errorhandler(DatabaseError)
+    def _database_error(error: DatabaseError):
+        log.warning("database error answering %s: %s", request.path, error)
+        return jsonify({"error": {"message": "the database did not answer; try again shortly"}}), 503
+
+    return blueprint
 
 
 def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):

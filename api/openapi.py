@@ -95,6 +95,39 @@ def _breakdown(path_summary: str, dimensions: tuple[str, ...], default: str, col
     }
 
 
+# Every table an export URL (api/exports.py) accepts.
+EXPORT_TABLES = (
+    "kpis",
+    *(f"breakdown-{d}" for d in PERIOD_DIMENSIONS),
+    *(f"backlog-{d}" for d in BACKLOG_DIMENSIONS),
+    "overdue",
+    "near-overdue",
+)
+
+
+def _export(ext: str, media_type: str, form: str) -> dict:
+    return {
+        "get": {
+            "summary": f"A table as a {ext.upper()} file for the scope, headers in the interface language",
+            "description": f"{form} Named `<table label>_<area name>_<from>_<to>.{ext}` (Content-Disposition, "
+            "RFC 5987 filename* plus an ASCII filename). Ticket lists stream with reporters' phones masked; a "
+            "list longer than the export limit ends with a row saying so; an empty scope says 无数据 / no data.",
+            "parameters": [
+                {"name": "table", "in": "path", "required": True, "schema": {"type": "string", "enum": list(EXPORT_TABLES)}},
+                *SCOPE_PARAMETERS,
+                _query("lang", "Interface language of headers and labels.",
+                       {"type": "string", "enum": ["zh", "en"], "default": "zh"}),
+            ],
+            "responses": {
+                "200": {"description": "The file.", "content": {media_type: {"schema": {"type": "string",
+                                                                                        "format": "binary"}}}},
+                **_errors(),
+                "404": _json(_ERROR, "No such table, or no area with that code."),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict:
     kpis = {
         "type": "object",
@@ -124,6 +157,12 @@ def openapi_document() -> dict:
             "/api/v1/backlog": _breakdown(
                 "Backlog and overdue per group (child area, source, category, department, status, age bucket)",
                 BACKLOG_DIMENSIONS, "age", ["backlog", "overdue"],
+            ),
+            "/export/{table}.csv": _export("csv", "text/csv",
+                                           "UTF-8 with a BOM; rates as fractions, n/a as empty cells."),
+            "/export/{table}.xlsx": _export(
+                "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "Numbers as numbers, dates as dates, rates formatted as percentages; a Definitions sheet.",
             ),
         },
     }

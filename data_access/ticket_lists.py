@@ -17,7 +17,7 @@ and export built on these lists shows the same masked number.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import pandas as pd
 from sqlalchemy import and_, func, select
@@ -53,11 +53,7 @@ def overdue_tickets(db: Database, scope: Scope, limit: int = LIST_LIMIT) -> Tick
 
     Columns: COLUMNS plus hours_overdue (hours from due_at to as_of, one decimal).
     """
-    tickets = gate.tickets(db, scope, in_period=False)
-    overdue = tickets.c.due_at < scope.as_of
-    ticket_list = _ticket_list(db, scope, tickets, overdue, limit)
-    hours = (scope.as_of - ticket_list.rows["due_at"]).dt.total_seconds() / 3600
-    return ticket_list._replace(rows=_with_hours(ticket_list.rows, "hours_overdue", hours))
+    return _read_list(db, scope, "overdue", limit)
 
 
 @cached_by_scope
@@ -66,22 +62,64 @@ def near_overdue_tickets(db: Database, scope: Scope, limit: int = LIST_LIMIT) ->
 
     Columns: COLUMNS plus hours_left (hours from as_of to due_at, one decimal).
     """
-    tickets = gate.tickets(db, scope, in_period=False)
-    near = and_(
-        tickets.c.due_at >= scope.as_of,
-        tickets.c.due_at < scope.as_of + timedelta(hours=NEAR_OVERDUE_HOURS),
-    )
-    ticket_list = _ticket_list(db, scope, tickets, near, limit)
-    hours = (ticket_list.rows["due_at"] - scope.as_of).dt.total_seconds() / 3600
-    return ticket_list._replace(rows=_with_hours(ticket_list.rows, "hours_left", hours))
+    return _read_list(db, scope, "near_overdue", limit)
 
 
-def _ticket_list(db: Database, scope: Scope, t: FromClause, deadline: ColumnElement, limit: int) -> TicketList:
-    """The first `limit` backlog tickets meeting `deadline` by due_at, named and masked, and the list's size."""
+def ticket_list_chunks(
+    db: Database, scope: Scope, which: str, limit: int, chunk_size: int = 5000
+) -> Iterator[TicketList]:
+    """The first `limit` tickets of the `which` list ("overdue" or "near_overdue"), `chunk_size` rows at a time.
+
+    For exports, which may run to the whole list: the rows stream from a
+    server-side cursor, so memory holds one chunk however long the list is.
+    Each chunk has the same columns, order and masking as `overdue_tickets` /
+    `near_overdue_tickets`, and `total` is the whole list's size. An empty
+    list yields nothing.
+    """
+    statement = _list_statement(db, scope, which, limit)
+    with db.engine.connect() as conn:
+        result = conn.execution_options(yield_per=chunk_size).execute(statement)
+        for partition in result.partitions(chunk_size):
+            yield _finished(scope, which, pd.DataFrame(partition, columns=[*COLUMNS, "total"]))
+
+
+def _read_list(db: Database, scope: Scope, which: str, limit: int) -> TicketList:
+    with db.engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(_list_statement(db, scope, which, limit)).all(), columns=[*COLUMNS, "total"])
+    return _finished(scope, which, rows)
+
+
+def _deadline(which: str, t: FromClause, scope: Scope) -> ColumnElement:
+    """Which backlog tickets a list holds, by due_at (see the module docstring)."""
+    if which == "overdue":
+        return t.c.due_at < scope.as_of
+    if which == "near_overdue":
+        return and_(t.c.due_at >= scope.as_of, t.c.due_at < scope.as_of + timedelta(hours=NEAR_OVERDUE_HOURS))
+    raise ValueError(f"no ticket list called {which!r}")
+
+
+def _finished(scope: Scope, which: str, rows: pd.DataFrame) -> TicketList:
+    """Rows of a list statement as a TicketList: masked, timestamps typed, the hours column added."""
+    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    rows = rows.drop(columns="total")
+    rows["reporter_phone"] = rows["reporter_phone"].map(mask_phone, na_action="ignore")
+    for moment in ("reported_at", "due_at"):
+        rows[moment] = pd.to_datetime(rows[moment])
+    if which == "overdue":
+        hours = (scope.as_of - rows["due_at"]).dt.total_seconds() / 3600
+        return TicketList(_with_hours(rows, "hours_overdue", hours), total)
+    hours = (rows["due_at"] - scope.as_of).dt.total_seconds() / 3600
+    return TicketList(_with_hours(rows, "hours_left", hours), total)
+
+
+def _list_statement(db: Database, scope: Scope, which: str, limit: int):
+    """The first `limit` backlog tickets of list `which` by due_at, named, with the list's size in `total`."""
+    t = gate.tickets(db, scope, in_period=False)
+    deadline = _deadline(which, t, scope)
     categories = gate.reference(db, "category")
     areas = gate.reference(db, "area")
     departments = gate.reference(db, "department")
-    statement = (
+    return (
         select(
             t.c.ticket_id, t.c.title, t.c.source,
             categories.c.name.label("category_name"), areas.c.name.label("area_name"),
@@ -101,14 +139,6 @@ def _ticket_list(db: Database, scope: Scope, t: FromClause, deadline: ColumnElem
         .order_by(t.c.due_at, t.c.ticket_id)
         .limit(max(0, int(limit)))
     )
-    with db.engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(statement).all(), columns=[*COLUMNS, "total"])
-    total = int(rows["total"].iloc[0]) if len(rows) else 0
-    rows = rows.drop(columns="total")
-    rows["reporter_phone"] = rows["reporter_phone"].map(mask_phone, na_action="ignore")
-    for moment in ("reported_at", "due_at"):
-        rows[moment] = pd.to_datetime(rows[moment])
-    return TicketList(rows, total)
 
 
 def _with_hours(rows: pd.DataFrame, name: str, hours: pd.Series) -> pd.DataFrame:
