@@ -12,10 +12,10 @@ from typing import NamedTuple
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, html
 
 import i18n
-from callbacks.scoped_view import child_area_search, outage_notices, scoped_view, with_category_names
+from callbacks.scoped_view import child_area_search, outage_answer, scoped_view, with_category_names
 from components import ids
 from components.grids import grid_rows
 from components.kpi import kpi_tile
@@ -56,7 +56,7 @@ def register(app: dash.Dash, db: Database) -> None:
             return tuple(closure_panels(db, search, app.get_relative_path("/closure")))
         except DatabaseError:
             log.exception("closure view could not read the database")
-            return no_update, outage_notices(search), *([no_update] * (len(OUTPUTS) - 2))
+            return outage_answer(search, len(OUTPUTS))
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

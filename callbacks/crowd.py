@@ -30,7 +30,7 @@ import pandas as pd
 from dash import Input, Output, State, html, no_update
 
 from callbacks.area_map import geometry_update, register_drill_down
-from callbacks.scoped_view import outage_notices, scoped_view
+from callbacks.scoped_view import outage_answer, scoped_view
 from components import ids
 from components.area_map import (
     heat_cells_per_degree,
@@ -138,7 +138,7 @@ def register(app: dash.Dash, db: Database) -> None:
             return crowd_panels(db, search, loaded, replay_value, replay_max, app.get_relative_path("/crowd"))
         except DatabaseError:
             log.exception("crowd view could not read the database")
-            return no_update, outage_notices(search), *([no_update] * (len(OUTPUTS) - 2))
+            return outage_answer(search, len(OUTPUTS))
 
     register_drill_down(app, db, MAP_IDS.areas, ids.URL)
 

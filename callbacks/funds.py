@@ -12,13 +12,13 @@ from typing import NamedTuple
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
-from callbacks.scoped_view import child_area_search, outage_notices, scoped_view
+from callbacks.scoped_view import child_area_search, outage_answer, scoped_view
 from callbacks.url import query_params
 from components import ids
 from components.grids import grid_rows
@@ -71,7 +71,7 @@ def register(app: dash.Dash, db: Database) -> None:
             return tuple(fund_panels(db, search, app.get_relative_path("/funds")))
         except DatabaseError:
             log.exception("funds view could not read the database")
-            return no_update, outage_notices(search), *([no_update] * (len(OUTPUTS) - 2))
+            return outage_answer(search, len(OUTPUTS))
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

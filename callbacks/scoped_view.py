@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pandas as pd
+from dash import no_update
 from dash.exceptions import PreventUpdate
 
 import i18n
@@ -89,6 +90,12 @@ def outage_notices(search: str | None) -> list:
     """The notice a view shows, keeping its last numbers, when the database does not answer."""
     lang = i18n.language(query_params(search).get("lang"))
     return notices([i18n.t("notice.database_unavailable", lang)])
+
+
+def outage_answer(search: str | None, outputs: int) -> tuple:
+    """A view refresh's answer when the database does not answer: the notice (always the second
+    output) and no change anywhere else, so a wall keeps its last numbers through a restart."""
+    return (no_update, outage_notices(search), *([no_update] * (outputs - 2)))
 
 
 def child_area_search(db: Database, search: str | None, code) -> str:

@@ -12,14 +12,14 @@ from typing import NamedTuple
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
 from callbacks.scoped_view import (
-    child_area_search, clicked_key, outage_notices, scoped_view, with_category_names,
+    child_area_search, clicked_key, outage_answer, scoped_view, with_category_names,
 )
 from callbacks.url import link, query_params
 from components import figures, ids
@@ -80,7 +80,7 @@ def register(app: dash.Dash, db: Database) -> None:
             panels = ticket_panels(db, search, app.get_relative_path("/tickets"))
         except DatabaseError:
             log.exception("tickets view could not read the database")
-            return no_update, outage_notices(search), *([no_update] * (len(OUTPUTS) - 2))
+            return outage_answer(search, len(OUTPUTS))
         return (
             panels.header, panels.notices, panels.tiles, panels.category_path, *panels.figures,
             panels.overdue_rows, panels.overdue_count, panels.near_overdue_rows, panels.near_overdue_count,

@@ -23,7 +23,7 @@ from dash.exceptions import PreventUpdate
 
 import i18n
 from callbacks import requested_scope
-from callbacks.scoped_view import filter_texts, outage_notices
+from callbacks.scoped_view import filter_texts, outage_answer
 from callbacks.url import query_params
 from components import figures, ids, wall_figures
 from components.alert_placard import Placard, placard_stack
@@ -146,7 +146,7 @@ def register(app: dash.Dash, db: Database) -> None:
         except DatabaseError:
             # The wall keeps its last numbers and says why; the badge, no longer fed, turns amber then red.
             log.exception("wall refresh could not read the database")
-            return [no_update, outage_notices(search), *[no_update] * (len(REFRESH_OUTPUTS) - 2)]
+            return outage_answer(search, len(REFRESH_OUTPUTS))
 
     @app.callback(Output(ids.WALL_PLACARD_STACK, "children"), Input(ids.WALL_PLACARDS, "data"),
                   State(ids.URL, "search"))

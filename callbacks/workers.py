@@ -33,7 +33,7 @@ from plotly.graph_objects import Figure
 
 from callbacks import requested_scope
 from callbacks.area_map import clicked_code, geometry_update, register_drill_down
-from callbacks.scoped_view import child_area_search, outage_notices, scoped_view
+from callbacks.scoped_view import child_area_search, outage_answer, scoped_view
 from callbacks.url import query_params
 from components import ids
 from components.area_map import (
@@ -125,7 +125,7 @@ def register(app: dash.Dash, db: Database) -> None:
             return workers_panels(db, search, loaded, app.get_relative_path("/workers"))
         except DatabaseError:
             log.exception("workers view could not read the database")
-            return no_update, outage_notices(search), *([no_update] * (len(OUTPUTS) - 2))
+            return outage_answer(search, len(OUTPUTS))
 
     @app.callback(
         Output(ids.WORKERS_TRACK, "children"),
