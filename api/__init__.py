@@ -49,7 +49,7 @@ def _api_blueprint(db: Database) -> Blueprint:
 
     @api.get("/kpis")
     def kpis():
-        scope = _scope_from_request(db)
+        scope = scope_from_request(db)
         return jsonify({**_scope_echo(scope), **indicators.kpis(db, scope)})
 
     @api.get("/breakdown")
@@ -83,7 +83,7 @@ def _with_json_errors(blueprint: Blueprint) -> Blueprint:
 
 def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):
     """A breakdown route: the scope, a validated `by`, one row per group."""
-    scope = _scope_from_request(db)
+    scope = scope_from_request(db)
     dimension = request.args.get("by", default)
     if dimension not in dimensions:
         raise ApiError(400, f"by must be one of {', '.join(dimensions)}", "by")
@@ -91,7 +91,7 @@ def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):
     return jsonify({**_scope_echo(scope), "by": dimension, "rows": _rows(frame)})
 
 
-def _scope_from_request(db: Database) -> Scope:
+def scope_from_request(db: Database) -> Scope:
     try:
         scope = parse_scope(
             request.args,

@@ -27,7 +27,7 @@ import pandas as pd
 import xlsxwriter
 from flask import Blueprint, Response, request
 
-from api import ApiError, _scope_from_request
+from api import ApiError, scope_from_request
 from api.openapi import EXPORT_TABLES
 from data_access import indicators, ticket_lists
 from data_access.areas import WHOLE_DATABASE, find_area
@@ -81,7 +81,7 @@ def export_blueprint(db: Database) -> Blueprint:
             raise ApiError(404, f"no export {file_name!r}; tables: {', '.join(export_tables())}; "
                            "formats: csv, xlsx", "table")
         lang = language(request.args.get("lang"))
-        scope = _scope_from_request(db)
+        scope = scope_from_request(db)
         data = _export(db, scope, table, lang)
         response = _csv_response(data, lang) if ext == "csv" else _xlsx_response(data, lang)
         response.headers["Content-Disposition"] = _content_disposition(db, scope, data, ext, lang)

@@ -65,7 +65,7 @@ def load_tables(engine: Engine, frames: Mapping[str, pd.DataFrame]) -> dict[str,
         timings["indexes"] = perf_counter() - started
 
     started = perf_counter()
-    _gather_statistics(engine, tables)
+    gather_statistics(engine, tables)
     timings["analyze"] = perf_counter() - started
     return timings
 
@@ -95,7 +95,9 @@ def write_rows(connection: Connection, table: Table, frame: pd.DataFrame) -> Non
     cursor.close()
 
 
-def _gather_statistics(engine: Engine, tables: list[Table]) -> None:
+def gather_statistics(engine: Engine, tables: list[Table]) -> None:
+    """Planner statistics after a bulk load (planners pick the covering ticket indexes only when they
+    know the tables' sizes); on SQLite also WAL, so readers never wait for a writer."""
     names = ", ".join(engine.dialect.identifier_preparer.quote(table.name) for table in tables)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         backend = engine.dialect.name
@@ -125,7 +127,8 @@ def _python_values(values: np.ndarray, column: Column) -> np.ndarray:
         text = np.strings.replace(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "T", " ")
         return np.where(np.isnat(values), None, text.astype(object))
     if isinstance(kind, Boolean):
-        return values.astype(bool).astype(object)
+        # NULL stays unknown: an import may not know whether a ticket was urgent.
+        return np.where(pd.isna(values), None, values.astype(object))
     if isinstance(kind, Integer):
         numbers = values.astype(float)
         return np.where(np.isnan(numbers), None, np.nan_to_num(numbers).astype(np.int64).astype(object))

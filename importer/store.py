@@ -16,13 +16,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Integer, column, create_engine, inspect, table
+from sqlalchemy import column, create_engine, inspect, table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateTable
 
 from data_access import contract
-from demo.bulk_load import write_rows
+from demo.bulk_load import gather_statistics, write_rows
 
 
 class TargetNotEmpty(RuntimeError):
@@ -66,31 +66,19 @@ def _create_and_load(engine: Engine, frames: dict[str, pd.DataFrame]) -> None:
             for contract_table in tables:
                 for index in sorted(contract_table.indexes, key=lambda index: index.name):
                     index.create(connection)
-    _gather_statistics(engine)
+    gather_statistics(engine, tables)
 
 
 def _columns_written(name: str, frame: pd.DataFrame):
-    """The contract table `name` narrowed to the columns the import has; the others stay NULL.
-
-    Booleans travel as 0/1, which all three dialects read into a boolean
-    column, so that an unknown (NULL) stays unknown instead of becoming false.
-    """
+    """The contract table `name` narrowed to the columns the import has; the others stay NULL."""
     return table(
         name,
         *(
-            column(c.name, Integer() if c.name == "urgent" else c.type)
+            column(c.name, c.type)
             for c in contract.metadata.tables[name].columns
             if c.name in frame.columns
         ),
     )
-
-
-def _gather_statistics(engine: Engine) -> None:
-    # Planners pick the covering ticket indexes only when they know the table's size.
-    names = ", ".join(engine.dialect.identifier_preparer.quote(name) for name in contract.metadata.tables)
-    statement = {"sqlite": "ANALYZE", "postgresql": f"ANALYZE {names}"}.get(engine.dialect.name, f"ANALYZE TABLE {names}")
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(statement)
 
 
 def _make_sqlite_directory(url: str) -> None:

@@ -89,3 +89,12 @@ def insert_rows(url: str, rows_by_table: dict[str, list[dict]]) -> None:
 
 def read_only_database(url: str, **overrides) -> Database:
     return Database.from_settings(settings_for(url, **overrides))
+
+
+def tile_texts(tiles) -> dict[str, tuple[str, str]]:
+    """{name: (value text, hover text)} of a row of tiles."""
+    found = {}
+    for tile in tiles[0].children:
+        props = tile.to_plotly_json()["props"]
+        found[props["data-indicator"]] = (props["children"][1].children, props["title"])
+    return found

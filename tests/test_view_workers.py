@@ -22,7 +22,7 @@ from components import ids
 from components.theme import WALL
 from data_access import workers
 from data_access.database import Database
-from tests.support import create_contract, fresh_database_url, read_only_database, settings_for
+from tests.support import create_contract, fresh_database_url, read_only_database, settings_for, tile_texts
 from tests.test_app_shell import as_json, call_callback, output_key
 from tests.test_area_map import map_city_url, scope
 
@@ -35,14 +35,6 @@ def city_url(tmp_path) -> str:
 @pytest.fixture
 def db(city_url) -> Database:
     return Database.from_settings(settings_for(city_url))
-
-
-def tile_texts(tiles) -> dict[str, tuple[str, str]]:
-    found = {}
-    for tile in tiles[0].children:
-        props = tile.to_plotly_json()["props"]
-        found[props["data-indicator"]] = (props["children"][1].children, props["title"])
-    return found
 
 
 def test_tiles_count_workers_by_last_ping_and_grids_nobody_patrolled(db):
