@@ -92,6 +92,7 @@ def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):
 
 
 def scope_from_request(db: Database) -> Scope:
+    """The request's scope, or ApiError: 400 naming a bad parameter, 404 for an unknown area (API and exports)."""
     try:
         scope = parse_scope(
             request.args,
