@@ -29,6 +29,8 @@ class Settings:
     # The datum the tiles are drawn in: "wgs84", or "gcj02" (AMap / Tencent
     # style tiles), onto which OneScreen shifts what it draws.
     tile_crs: str = "wgs84"
+    # The Chromium that renders exported charts (kaleido); None: the one on PATH (Debian's /usr/bin/chromium).
+    chromium_path: str | None = None
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -87,4 +89,5 @@ def load_settings() -> Settings:
         history_cache_seconds=int(_parse_number("ONESCREEN_HISTORY_CACHE_SECONDS", "3600")),
         tile_url=env.get("ONESCREEN_TILE_URL") or None,
         tile_crs=_parse_tile_crs(env.get("ONESCREEN_TILE_CRS")),
+        chromium_path=env.get("ONESCREEN_CHROMIUM") or None,
     )

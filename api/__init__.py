@@ -30,13 +30,19 @@ class ApiError(Exception):
         self.status, self.message, self.param = status, message, param
 
 
-def register_api(server: Flask, db: Database) -> None:
-    """Add /api/v1/*, /export/* and /health to the dashboard's Flask server."""
-    # Imported here: api.exports uses this module's scope parsing and errors, so it loads after them.
-    from api.exports import export_blueprint
+def register_api(server: Flask, db: Database, renderer=None) -> None:
+    """Add /api/v1/*, /export/* and /health to the dashboard's Flask server.
 
+    `renderer` draws exported charts (exports.renderer.ChartRenderer); by
+    default one is made here, and starts its browser on the first export.
+    """
+    # Imported here: the exports use this module's scope parsing and errors, so they load after them.
+    from exports.renderer import ChartRenderer
+    from exports.routes import export_blueprint
+
+    renderer = renderer or ChartRenderer(db.settings.chromium_path)
     server.register_blueprint(_api_blueprint(db))
-    server.register_blueprint(_with_json_errors(export_blueprint(db)))
+    server.register_blueprint(_with_json_errors(export_blueprint(db, renderer)))
     server.add_url_rule("/health", "health", lambda: _health(db))
 
 

@@ -1,4 +1,7 @@
-"""Data exports by URL, for analysts' scripts: /export/<table>.csv and /export/<table>.xlsx (issue #5).
+"""Tables as files, for analysts' scripts and reports: the API's tables, a view's grids, the report's sheets.
+
+The routes are in exports/routes.py (/export/<table>.csv and .xlsx, and the
+views' cards and reports, which write their data with these same writers).
 
 An export is the same numbers the API and the screens show, for the same
 scope parameters, answered by the same `data_access` functions; only the
@@ -25,9 +28,8 @@ from urllib.parse import quote
 
 import pandas as pd
 import xlsxwriter
-from flask import Blueprint, Response, request
+from flask import Response
 
-from api import ApiError, scope_from_request
 from api.openapi import EXPORT_TABLES
 from data_access import indicators, ticket_lists
 from data_access.areas import WHOLE_DATABASE, find_area
@@ -51,10 +53,15 @@ def _label(key: str, lang: str, **values) -> str:
 
 
 class Column(NamedTuple):
-    """A column of an export: its API name, and the kind that decides how a value is written."""
+    """A column of an export: its API name, the kind that decides how a value is written, its header.
+
+    `label` is the header in the interface language when the name alone
+    does not say it (a view's grid column); else the catalogue's label of the name.
+    """
 
     name: str
-    kind: str  # text, count, rate, hours, moment, day
+    kind: str  # text, count, rate, hours, yuan, moment, day
+    label: str | None = None
 
 
 class Note(NamedTuple):
@@ -70,39 +77,16 @@ class Export(NamedTuple):
     rows: Iterator[list | Note]
 
 
-def export_blueprint(db: Database) -> Blueprint:
-    """/export/<table>.<csv|xlsx>; `api.register_api` adds the JSON error handlers."""
-    exports = Blueprint("exports", __name__, url_prefix="/export")
-
-    @exports.get("/<path:file_name>")
-    def export(file_name: str):
-        table, _, ext = file_name.rpartition(".")
-        if ext not in FORMATS or not _known_table(table):
-            raise ApiError(404, f"no export {file_name!r}; tables: {', '.join(export_tables())}; "
-                           "formats: csv, xlsx", "table")
-        lang = language(request.args.get("lang"))
-        scope = scope_from_request(db)
-        data = _export(db, scope, table, lang)
-        response = _csv_response(data, lang) if ext == "csv" else _xlsx_response(data, lang)
-        response.headers["Content-Disposition"] = _content_disposition(db, scope, data, ext, lang)
-        return response
-
-    return exports
-
-
 def export_tables() -> list[str]:
     """Every table name an export URL accepts (api.openapi.EXPORT_TABLES: the document and the routes agree)."""
     return list(EXPORT_TABLES)
 
 
-def _known_table(table: str) -> bool:
-    return table in export_tables()
-
-
-def _export(db: Database, scope: Scope, table: str, lang: str) -> Export:
+def table_export(db: Database, scope: Scope, table: str, lang: str) -> Export:
+    """One of `export_tables()` for the scope, its rows read (ticket lists: streamed) as the file is written."""
     if table == "kpis":
         return _kpis_export(db, scope, lang)
-    if table in ("overdue", "near-overdue"):
+    if table.replace("-", "_") in ticket_lists.LISTS:
         return _list_export(db, scope, table, lang)
     kind, _, dimension = table.partition("-")
     query = indicators.kpis_by if kind == "breakdown" else indicators.backlog_by
@@ -127,7 +111,7 @@ def _kpis_export(db: Database, scope: Scope, lang: str) -> Export:
 
 def _list_export(db: Database, scope: Scope, table: str, lang: str) -> Export:
     which = table.replace("-", "_")
-    hours = "hours_overdue" if which == "overdue" else "hours_left"
+    hours = ticket_lists.hours_column(which)
     columns = [Column(name, _list_kind(name)) for name in ticket_lists.COLUMNS]
     columns.insert([c.name for c in columns].index("due_at") + 1, Column(hours, "hours"))
     chunks = ticket_lists.ticket_list_chunks(db, scope, which, EXPORT_ROW_LIMIT, CHUNK_ROWS)
@@ -172,9 +156,58 @@ def _list_kind(name: str) -> str:
     return "text"
 
 
+def frame_export(table: str, label: str, frame: pd.DataFrame, columns: list[Column], lang: str) -> Export:
+    """A frame a view draws (workers per area, spend per kind) as an export of `columns`; empty: 无数据."""
+    rows = [[row[c.name] for c in columns] for row in frame.to_dict("records")]
+    return Export(table, label, columns, iter(rows or [Note(_label("no_data", lang))]))
+
+
+def grid_export(table: str, label: str, columns: list[tuple[str, str]], rows: list[dict], lang: str,
+                total: int | None = None, *, as_shown: bool = False) -> Export:
+    """A view's grid as an export: its (field, header) columns and its rows exactly as on screen.
+
+    Values are the rows' raw ones (numbers stay numbers), or with `as_shown`
+    the text the grid shows (2.16万, 紧急); their kind is read from the
+    field's name and values. A grid that lists only the first rows of
+    `total` ends with a note saying so; an empty one says 无数据.
+    """
+    typed = [Column(field, _grid_kind(field, [row.get(field) for row in rows]), header) for field, header in columns]
+    if as_shown:
+        typed = [c._replace(kind="text") if any(f"{c.name}_text" in row for row in rows) else c for c in typed]
+        body: list = [[row.get(f"{c.name}_text", row.get(c.name)) for c in typed] for row in rows]
+    else:
+        body = [[row.get(c.name) for c in typed] for row in rows]
+    if not body:
+        body.append(Note(_label("no_data", lang)))
+    elif total is not None and total > len(rows):
+        body.append(Note(_label("truncated_view", lang, shown=len(rows), total=total)))
+    return Export(table, label, typed, iter(body))
+
+
+_MONEY = {"budget", "spent", "pending", "rejected", "amount"}
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def _grid_kind(field: str, values: list) -> str:
+    present = [v for v in values if v is not None and not is_na(v)]
+    if field.endswith("_rate") or field == "load":
+        return "rate"
+    if field in _MONEY:
+        return "yuan"
+    if field.endswith("_hours") or field.startswith("hours_"):
+        return "hours"
+    if present and all(isinstance(v, (int, float)) for v in present):  # flags (urgent) as 1 and 0
+        return "count"
+    if present and all(isinstance(v, str) and _MOMENT.match(v) for v in present):
+        return "moment"
+    return "text"
+
+
 def _header(column: Column, lang: str, *, fraction_note: bool) -> str:
     """`结案率(小数) [closure_rate]`: the interface language, then the name scripts use."""
-    if column.name in indicators.INDICATORS:
+    if column.label is not None:
+        label = column.label
+    elif column.name in indicators.INDICATORS:
         label = indicator_label(column.name, lang)
     elif column.name in ("key", "name"):
         label = _label(column.name, lang)
@@ -185,13 +218,13 @@ def _header(column: Column, lang: str, *, fraction_note: bool) -> str:
     return f"{label} [{column.name}]"
 
 
-def _is_na(value) -> bool:
+def is_na(value) -> bool:
     if value is None or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
 
 
-def _plain(value):
+def plain_value(value):
     """A frame value as a plain Python value: numpy scalars unwrapped, pandas timestamps as datetimes."""
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -203,7 +236,7 @@ def _plain(value):
 # CSV
 
 
-def _csv_response(data: Export, lang: str) -> Response:
+def csv_response(data: Export, lang: str) -> Response:
     return Response(_csv_chunks(data, lang), mimetype="text/csv", content_type=FORMATS["csv"])
 
 
@@ -231,13 +264,15 @@ def _take(buffer: io.StringIO) -> bytes:
 
 
 def _csv_value(value) -> str:
-    value = _plain(value)
-    if _is_na(value):
+    value = plain_value(value)
+    if is_na(value):
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -246,12 +281,12 @@ def _csv_value(value) -> str:
 # XLSX
 
 
-def _xlsx_response(data: Export, lang: str) -> Response:
+def xlsx_response(sheets: list[Export], lang: str) -> Response:
     """Write the workbook to a temporary file (constant memory), then stream the file and delete it."""
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="onescreen-export-")
     os.close(handle)
     try:
-        _write_workbook(path, data, lang)
+        write_workbook(path, sheets, lang)
     except BaseException:
         os.unlink(path)
         raise
@@ -266,17 +301,26 @@ def _file_chunks(path: str) -> Iterator[bytes]:
             yield chunk
 
 
-def _write_workbook(path: str, data: Export, lang: str) -> None:
+def write_workbook(path: str, sheets: list[Export], lang: str) -> None:
+    """A sheet per export, in order, then a definitions sheet naming every column of them all."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
     formats = {
         "header": workbook.add_format({"bold": True, "text_wrap": True}),
         "rate": workbook.add_format({"num_format": "0.0%"}),
         "hours": workbook.add_format({"num_format": "0.0"}),
+        "yuan": workbook.add_format({"num_format": "#,##0.00"}),
         "count": workbook.add_format({"num_format": "0"}),
         "moment": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
         "day": workbook.add_format({"num_format": "yyyy-mm-dd"}),
     }
-    sheet = workbook.add_worksheet(_sheet_name(data.label))
+    names: set[str] = set()
+    for data in sheets:
+        _write_sheet(workbook.add_worksheet(_unique_sheet_name(data.label, names)), data, lang, formats)
+    _write_definitions(workbook.add_worksheet(_label("definitions", lang)), sheets, lang, formats["header"])
+    workbook.close()
+
+
+def _write_sheet(sheet, data: Export, lang: str, formats: dict) -> None:
     sheet.set_column(0, len(data.columns) - 1, 18)
     for col, column in enumerate(data.columns):
         sheet.write_string(0, col, _header(column, lang, fraction_note=False), formats["header"])
@@ -285,35 +329,52 @@ def _write_workbook(path: str, data: Export, lang: str) -> None:
             sheet.write_string(row_number, 0, row.text)
             continue
         for col, (column, value) in enumerate(zip(data.columns, row)):
-            _write_cell(sheet, row_number, col, column, _plain(value), formats)
-    _write_definitions(workbook.add_worksheet(_label("definitions", lang)), data, lang, formats["header"])
-    workbook.close()
+            _write_cell(sheet, row_number, col, column, plain_value(value), formats)
 
 
 def _write_cell(sheet, row: int, col: int, column: Column, value, formats: dict) -> None:
-    if _is_na(value):
+    if is_na(value):
         return
-    if column.kind == "day" and isinstance(value, str):
-        value = date.fromisoformat(value)
+    if column.kind in ("day", "moment") and isinstance(value, str):
+        value = date.fromisoformat(value) if column.kind == "day" else datetime.fromisoformat(value)
     if column.kind in ("moment", "day") and isinstance(value, (date, datetime)):
         sheet.write_datetime(row, col, value, formats[column.kind])
-    elif column.kind in ("rate", "hours", "count"):
+    elif column.kind in ("rate", "hours", "count", "yuan"):
         sheet.write_number(row, col, float(value), formats[column.kind])
     else:
         sheet.write_string(row, col, str(value))
 
 
-def _write_definitions(sheet, data: Export, lang: str, header_format) -> None:
-    """A second sheet: each column's API name, label and, for indicators, SCHEMA.md's definition."""
+def _write_definitions(sheet, sheets: list[Export], lang: str, header_format) -> None:
+    """The last sheet: each column's API name, label and, for indicators, SCHEMA.md's definition."""
     sheet.set_column(0, 1, 24)
     sheet.set_column(2, 2, 80)
     for col, key in enumerate(("column", "name", "definition")):
         sheet.write_string(0, col, _label(key, lang), header_format)
-    for row, column in enumerate(data.columns, start=1):
-        sheet.write_string(row, 0, column.name)
-        sheet.write_string(row, 1, _header(column, lang, fraction_note=False))
-        if column.name in indicators.INDICATORS:
-            sheet.write_string(row, 2, indicator_definition(column.name, lang))
+    seen: set[tuple[str, str]] = set()
+    row = 0
+    for data in sheets:
+        for column in data.columns:
+            header = _header(column, lang, fraction_note=False)
+            if (column.name, header) in seen:
+                continue
+            seen.add((column.name, header))
+            row += 1
+            sheet.write_string(row, 0, column.name)
+            sheet.write_string(row, 1, header)
+            if column.name in indicators.INDICATORS:
+                sheet.write_string(row, 2, indicator_definition(column.name, lang))
+
+
+def _unique_sheet_name(label: str, taken: set[str]) -> str:
+    """Excel's rules: 31 characters, none of []:*?/\\, and no two sheets alike (case aside)."""
+    base = _sheet_name(label)
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f"({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
 
 
 def _sheet_name(label: str) -> str:
@@ -329,13 +390,19 @@ def file_name(area_name: str, scope: Scope, label: str, ext: str) -> str:
     return "_".join(_NOT_IN_FILE_NAMES.sub("-", p) for p in parts) + f".{ext}"
 
 
-def _content_disposition(db: Database, scope: Scope, data: Export, ext: str, lang: str) -> str:
+def content_disposition(db: Database, scope: Scope, label: str, ascii_label: str, ext: str, lang: str) -> str:
     """RFC 6266 with an RFC 5987 UTF-8 `filename*`, and an ASCII `filename` for clients that lack it."""
+    area_name, area_code = scope_area_name(db, scope, lang), scope.area_code
     if scope.area_code == WHOLE_DATABASE:
-        area_name, area_code = t("area.whole_database", lang), "all"
-    else:
-        area = find_area(db, scope.area_code)
-        area_name, area_code = (area.name if area else scope.area_code), scope.area_code
-    utf8 = file_name(area_name, scope, data.label, ext)
-    ascii_name = file_name(area_code, scope, data.table, ext)
+        area_code = "all"
+    utf8 = file_name(area_name, scope, label, ext)
+    ascii_name = file_name(area_code, scope, ascii_label, ext)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(utf8, safe='')}"
+
+
+def scope_area_name(db: Database, scope: Scope, lang: str) -> str:
+    """The name of the scope's area as files and exported images give it."""
+    if scope.area_code == WHOLE_DATABASE:
+        return t("area.whole_database", lang)
+    area = find_area(db, scope.area_code)
+    return area.name if area else scope.area_code

@@ -102,6 +102,7 @@ EXPORT_TABLES = (
     *(f"backlog-{d}" for d in BACKLOG_DIMENSIONS),
     "overdue",
     "near-overdue",
+    "backlog",
 )
 
 

@@ -6,7 +6,7 @@ from dash import Input, Output
 
 import i18n
 from callbacks.url import link, query_params
-from components import ids, shell
+from components import export_menu, ids, shell
 from components.theme import DEFAULT_THEME, DESK, theme_named
 from pages import VIEWS, not_found, view_at
 
@@ -31,8 +31,10 @@ def render_frame(app: dash.Dash, pathname: str | None, search: str | None) -> tu
     theme = theme_named(params.get("theme"))
     path = "/" + (app.strip_relative_path(pathname) or "")
     view = view_at(path)
+    query = link("", params).lstrip("?")
     if view:
         page = view.layout(lang, theme)
+        export_menu.add_panel_menus(page, lang, app.get_relative_path("/"), query)
     else:
         page = not_found.layout(path, lang, link(app.get_relative_path("/"), params))
     here = app.get_relative_path(path)
@@ -56,5 +58,6 @@ def render_frame(app: dash.Dash, pathname: str | None, search: str | None) -> tu
         page=page,
         # The wall is never touched: it shows the scope its URL was set up with.
         with_filters=view is not None and view.name != "wall",
+        report_menu=export_menu.report_menu(view.name, lang, app.get_relative_path("/"), query) if view else None,
     )
     return children, theme.css_variables(), i18n.HTML_LANG[lang]

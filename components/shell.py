@@ -43,8 +43,9 @@ def frame(
     language_switch: Link,
     page,
     with_filters: bool,
+    report_menu=None,
 ) -> list:
-    """The contents of the root element: the top bar, the filter bar (desk views), the page."""
+    """The contents of the root element: the top bar (with the view's report menu), the filter bar (desk views), the page."""
     filters = [html.Div(id=ids.FILTER_BAR, className="filters")] if with_filters else []
     return [
         html.Header(
@@ -64,6 +65,7 @@ def frame(
                 ),
                 html.Div(
                     [
+                        *([report_menu] if report_menu is not None else []),
                         _link(theme_switch, "switch", id=ids.THEME_LINK),
                         _link(language_switch, "switch", id=ids.LANGUAGE_LINK),
                     ],

@@ -1,12 +1,13 @@
-"""Lists of backlog tickets a duty officer must chase: overdue (超期) and near-overdue (临期).
+"""Lists of backlog tickets a duty officer must chase: overdue (超期), near-overdue (临期), and the whole backlog.
 
-Both lists are backlog tickets exactly as `indicators.in_backlog` counts them
+The lists are backlog tickets exactly as `indicators.in_backlog` counts them
 (reported by as_of, not cancelled, not closed by as_of), split by deadline:
 
 - overdue: due_at < as_of, as SCHEMA.md defines it;
 - near-overdue: as_of <= due_at < as_of + NEAR_OVERDUE_HOURS, i.e. the
   deadline falls within the next 24 hours. A ticket with no due_at is never
-  near-overdue (it has no deadline to approach).
+  near-overdue (it has no deadline to approach);
+- backlog: all of them, oldest first (for exports: an analyst's whole list).
 
 A city's backlog can run to tens of thousands of tickets, so a list is never
 read whole: at most `limit` rows, most urgent first (ORDER BY due_at), and a
@@ -20,7 +21,7 @@ from datetime import timedelta
 from typing import Iterator, NamedTuple
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from data_access import gate
@@ -65,10 +66,20 @@ def near_overdue_tickets(db: Database, scope: Scope, limit: int = LIST_LIMIT) ->
     return _read_list(db, scope, "near_overdue", limit)
 
 
+# Each list's extra hours column (after due_at), and the order its rows come in.
+_LIST_HOURS = {"overdue": "hours_overdue", "near_overdue": "hours_left", "backlog": "hours_open"}
+LISTS = tuple(_LIST_HOURS)
+
+
+def hours_column(which: str) -> str:
+    """The name of list `which`'s hours column: hours overdue, hours left, or hours open since reported."""
+    return _LIST_HOURS[which]
+
+
 def ticket_list_chunks(
     db: Database, scope: Scope, which: str, limit: int, chunk_size: int = 5000
 ) -> Iterator[TicketList]:
-    """The first `limit` tickets of the `which` list ("overdue" or "near_overdue"), `chunk_size` rows at a time.
+    """The first `limit` tickets of the `which` list (one of LISTS), `chunk_size` rows at a time.
 
     For exports, which may run to the whole list: the rows stream from a
     server-side cursor, so memory holds one chunk however long the list is.
@@ -95,6 +106,8 @@ def _deadline(which: str, t: FromClause, scope: Scope) -> ColumnElement:
         return t.c.due_at < scope.as_of
     if which == "near_overdue":
         return and_(t.c.due_at >= scope.as_of, t.c.due_at < scope.as_of + timedelta(hours=NEAR_OVERDUE_HOURS))
+    if which == "backlog":
+        return true()
     raise ValueError(f"no ticket list called {which!r}")
 
 
@@ -107,13 +120,16 @@ def _finished(scope: Scope, which: str, rows: pd.DataFrame) -> TicketList:
         rows[moment] = pd.to_datetime(rows[moment])
     if which == "overdue":
         hours = (scope.as_of - rows["due_at"]).dt.total_seconds() / 3600
-        return TicketList(_with_hours(rows, "hours_overdue", hours), total)
-    hours = (rows["due_at"] - scope.as_of).dt.total_seconds() / 3600
-    return TicketList(_with_hours(rows, "hours_left", hours), total)
+    elif which == "backlog":
+        hours = (scope.as_of - rows["reported_at"]).dt.total_seconds() / 3600
+    else:
+        hours = (rows["due_at"] - scope.as_of).dt.total_seconds() / 3600
+    return TicketList(_with_hours(rows, hours_column(which), hours), total)
 
 
 def _list_statement(db: Database, scope: Scope, which: str, limit: int):
-    """The first `limit` backlog tickets of list `which` by due_at, named, with the list's size in `total`."""
+    """The first `limit` backlog tickets of list `which` by due_at (the backlog: by reported_at), named, with the
+    list's size in `total`."""
     t = gate.tickets(db, scope, in_period=False)
     deadline = _deadline(which, t, scope)
     categories = gate.reference(db, "category")
@@ -136,7 +152,7 @@ def _list_statement(db: Database, scope: Scope, which: str, limit: int):
         .outerjoin(departments, departments.c.dept_code == t.c.dept_code)
         .where(in_backlog(t, scope.as_of), deadline)
         # ticket_id breaks ties, so the same 500 are shown on every screen and refresh.
-        .order_by(t.c.due_at, t.c.ticket_id)
+        .order_by(*((t.c.reported_at,) if which == "backlog" else (t.c.due_at,)), t.c.ticket_id)
         .limit(max(0, int(limit)))
     )
 

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYOUT_AND_WIRING = ("pages", "components", "callbacks")
+LAYOUT_AND_WIRING = ("pages", "components", "callbacks", "exports")
 
 
 def python_files(*folders: str) -> list[Path]:

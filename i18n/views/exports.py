@@ -1,4 +1,4 @@
-"""Words only the data exports use (api/exports.py): keys start with "export."; the rest come from the catalogue."""
+"""Words only the exports use (api/exports.py, exports/, the export menus): keys start with "export."."""
 
 LABELS: dict[str, dict[str, str]] = {
     "export.key": {"zh": "编码", "en": "Code"},
@@ -8,6 +8,10 @@ LABELS: dict[str, dict[str, str]] = {
     "export.truncated": {
         "zh": "仅导出前 {shown} 条，共 {total} 条（导出上限 {limit} 条）",
         "en": "Only the first {shown} of {total} rows are exported (export limit {limit} rows)",
+    },
+    "export.truncated_view": {
+        "zh": "仅导出屏幕上列出的前 {shown} 条，共 {total} 条",
+        "en": "Only the first {shown} of {total} rows, as listed on screen, are exported",
     },
     "export.breakdown": {"zh": "工单指标-按{dimension}", "en": "Ticket indicators by {dimension}"},
     "export.backlog": {"zh": "积压工单-按{dimension}", "en": "Backlog by {dimension}"},
@@ -25,4 +29,46 @@ LABELS: dict[str, dict[str, str]] = {
     "export.scope.from": {"zh": "统计期起", "en": "Period from"},
     "export.scope.to": {"zh": "统计期止", "en": "Period to"},
     "export.scope.as_of": {"zh": "数据截至", "en": "As of"},
+    # The export menus (components/export_menu.py)
+    "export.menu": {"zh": "导出", "en": "Export"},
+    "export.menu.title": {"zh": "导出图表或其数据（按当前范围）", "en": "Export the chart or its data (scope on screen)"},
+    "export.menu.png": {"zh": "图片 PNG", "en": "Image PNG"},
+    "export.menu.png2": {"zh": "图片 PNG（2倍，打印）", "en": "Image PNG (2x, print)"},
+    "export.menu.png4": {"zh": "图片 PNG（4倍，大幅打印）", "en": "Image PNG (4x, large print)"},
+    "export.menu.svg": {"zh": "矢量图 SVG", "en": "Vector SVG"},
+    "export.menu.pdf": {"zh": "PDF", "en": "PDF"},
+    "export.menu.csv": {"zh": "数据 CSV（Excel 可直接打开）", "en": "Data CSV (opens in Excel)"},
+    "export.menu.xlsx": {"zh": "数据 Excel XLSX", "en": "Data Excel XLSX"},
+    "export.menu.report": {"zh": "导出报告", "en": "Export report"},
+    "export.menu.report_xlsx": {"zh": "整页数据 Excel（每图一表）", "en": "Whole view, Excel (a sheet per chart)"},
+    "export.menu.report_pdf": {"zh": "整页报告 PDF（A4 横向）", "en": "Whole view, PDF report (A4 landscape)"},
+    # On an exported image or report page (exports/framing.py)
+    "export.frame.scope": {
+        "zh": "{area} · 统计期 {start} 至 {end} · 数据截至 {as_of}",
+        "en": "{area} · period {start} to {end} · as of {as_of}",
+    },
+    "export.frame.source": {
+        "zh": "数据来源：{source}（一屏观城，导出于 {exported}）",
+        "en": "Source: {source} (OneScreen, exported {exported})",
+    },
+    "export.frame.filters": {"zh": "筛选：{filters}", "en": "Filters: {filters}"},
+    "export.frame.rows": {"zh": "表中列出前 {shown} 行，共 {total} 行；完整数据见 CSV/XLSX 导出。",
+                          "en": "The first {shown} of {total} rows; the CSV/XLSX export holds them all."},
+    "export.source.ticket": {"zh": "工单库（ticket）", "en": "tickets (ticket)"},
+    "export.source.crowd": {"zh": "人流监测（crowd_zone、crowd_reading）",
+                            "en": "crowd monitoring (crowd_zone, crowd_reading)"},
+    "export.source.workers": {"zh": "网格员及其定位（grid_worker、worker_position）",
+                              "en": "grid workers and their pings (grid_worker, worker_position)"},
+    "export.source.funds": {"zh": "民生微基金（fund_account、fund_expense）",
+                            "en": "micro-fund (fund_account, fund_expense)"},
+    "export.report.title": {"zh": "{view}报告", "en": "{view} report"},
+    "export.report.kpis": {"zh": "主要指标", "en": "Key indicators"},
+    "export.report.contents": {"zh": "本报告包含", "en": "Contents"},
+    "export.report.indicator": {"zh": "指标", "en": "Indicator"},
+    "export.report.value": {"zh": "数值", "en": "Value"},
+    "export.report.generated": {"zh": "生成时间：{moment}", "en": "Generated {moment}"},
+    "export.unavailable": {
+        "zh": "图片渲染服务暂不可用，请稍后再试；数据导出（CSV/XLSX）不受影响。",
+        "en": "The image renderer is unavailable; try again shortly. Data exports (CSV/XLSX) still work.",
+    },
 }

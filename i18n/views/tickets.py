@@ -43,6 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
     "tickets.column.due_at": {"zh": "处置时限", "en": "Deadline"},
     "tickets.column.hours_overdue": {"zh": "已超期(小时)", "en": "Overdue (hours)"},
     "tickets.column.hours_left": {"zh": "剩余(小时)", "en": "Left (hours)"},
+    "tickets.column.hours_open": {"zh": "已历时长(小时)", "en": "Open (hours)"},
+    "tickets.backlog.title": {"zh": "积压工单清单", "en": "Backlog tickets"},
     "tickets.column.urgent": {"zh": "紧急", "en": "Urgent"},
     "tickets.column.reporter_phone": {"zh": "上报人电话", "en": "Reporter's phone"},
     "tickets.tooltip.hours_overdue": {

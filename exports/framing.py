@@ -1,0 +1,215 @@
+"""Figures that stand on their own in a document: a chart framed with its title, scope, source and definitions.
+
+Pure functions, figure in and figure out, like components/figures.py: a chart
+pasted into a leader's report must say what it shows, for which area and
+period, as of when, from which data, and how each indicator is counted,
+without the dashboard around it. Tables (a view's grid) become a plotly
+table, so every card of a view can be an image. The report's title page
+and KPI page are figures too, so one renderer makes every page of a PDF.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import NamedTuple
+
+import plotly.graph_objects as go
+
+from api.exports import Column, Export, Note, is_na, plain_value
+from components.theme import Theme
+from i18n import format_hours, format_rate, t
+
+# A chart alone: 16:9 at a size that reads on a slide; a report page: A4 landscape at 96 dpi (297 x 210 mm).
+CHART_SIZE = (1280, 720)
+A4_LANDSCAPE = (1123, 794)
+# A table image lists at most this many rows; the file exports hold them all.
+TABLE_IMAGE_ROWS = 30
+_TITLE_PX = 26
+_NOTE_PX = 13
+_TOP_PX = 112
+_AXIS_PX = 56  # room under the plot for the x axis' tick labels, above the footnote
+_LINE_PX = 19
+_TABLE_ROW_PX = 28
+_CELL_PX = 13
+_WIDEST = 26  # characters
+
+
+class Framing(NamedTuple):
+    """What a framed figure says around the chart: all of it already in the reader's language."""
+
+    title: str
+    scope: str  # area · period · as of
+    filters: str | None
+    source: str
+    definitions: list[str]  # "结案率：结案数 ÷ 应结案数 …", one per indicator shown
+    note: str | None = None  # e.g. "the first 30 of 1,204 rows"
+
+
+def framed(figure: go.Figure, framing: Framing, theme: Theme, size: tuple[int, int] = CHART_SIZE,
+           *, fit: bool = False) -> tuple[go.Figure, int, int]:
+    """`figure` with its title and scope on top and its source and definitions underneath.
+
+    Returns the figure and the pixel size to render it at: `size`, taller
+    when the chart asks for more height than fits (one bar per area), unless
+    `fit` (a report page keeps its page size).
+    """
+    width, height = size
+    footer = _footer_lines(framing, width)
+    bottom = _AXIS_PX + _LINE_PX * len(footer) + 16
+    wanted = figure.layout.height
+    if wanted and not fit:
+        height = max(height, int(wanted) + _TOP_PX + bottom)
+    out = go.Figure(figure)
+    out.update_layout(
+        template=theme.template,
+        width=width,
+        height=height,
+        paper_bgcolor=theme.surface,
+        title=dict(
+            text=f"<b>{_escaped(framing.title)}</b>",
+            subtitle=dict(text=_escaped(framing.scope), font=dict(size=15, color=theme.muted)),
+            x=0.012, xanchor="left", y=1 - 18 / height, yanchor="top", yref="container",
+            font=dict(size=_TITLE_PX, color=theme.text),
+        ),
+        margin=dict(l=28, r=48, t=_TOP_PX, b=bottom),
+        legend=dict(y=1.02, yanchor="bottom"),
+    )
+    out.add_annotation(
+        text="<br>".join(_escaped(line) for line in footer),
+        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-_AXIS_PX,
+        align="left", showarrow=False, font=dict(size=_NOTE_PX, color=theme.muted),
+    )
+    return out, width, height
+
+
+def table_figure(data: Export, lang: str, theme: Theme, limit: int = TABLE_IMAGE_ROWS) -> tuple[go.Figure, int]:
+    """A table export's first `limit` rows as a plotly table, and how many data rows the export held in all.
+
+    Reads the rows one by one, so a long ticket list is never in memory
+    whole: what is past `limit` is only counted.
+    """
+    shown: list[list[str]] = []
+    notes: list[str] = []
+    count = 0
+    for row in data.rows:
+        if isinstance(row, Note):
+            notes.append(row.text)
+            continue
+        count += 1
+        if len(shown) < limit:
+            shown.append([_cell_text(value, column, lang) for column, value in zip(data.columns, row)])
+    headers = [f"<b>{_escaped(column.label or column.name)}</b>" for column in data.columns]
+    if not shown:
+        shown = [[notes[0] if notes else t("no_data", lang), *[""] * (len(headers) - 1)]]
+    numeric = [c.kind in ("count", "rate", "hours", "yuan") for c in data.columns]
+    # Each column as wide as its longest text (within reason), so names are not cut; rows as tall as they wrap.
+    widths = [min(max(_text_width(h) for h in (column.label or column.name,)) + 1, _WIDEST) for column in data.columns]
+    widths = [max(w, min(max((_text_width(row[i]) for row in shown), default=1) + 1, _WIDEST)) for i, w in enumerate(widths)]
+    # A cell longer than the widest column wraps onto more lines.
+    lines = [max(1, *(math.ceil(_text_width(cell) / _WIDEST) for cell in row)) for row in shown]
+    figure = go.Figure(
+        go.Table(
+            columnwidth=widths,
+            header=dict(values=headers, fill_color=theme.page, line_color=theme.border,
+                        font=dict(color=theme.text, size=14), align=["right" if n else "left" for n in numeric],
+                        height=34),
+            cells=dict(values=[list(col) for col in zip(*shown)], fill_color=theme.surface, line_color=theme.border,
+                       font=dict(color=theme.text, size=_CELL_PX), align=["right" if n else "left" for n in numeric],
+                       height=_TABLE_ROW_PX),
+        )
+    )
+    figure.update_layout(template=theme.template, height=60 + sum(_TABLE_ROW_PX + 17 * (n - 1) for n in lines))
+    return figure, count
+
+
+def title_page(title: str, lines: list[str], contents: list[str], theme: Theme, lang: str) -> go.Figure:
+    """The report's first page: the view's name, the scope, and the list of what follows."""
+    figure = go.Figure()
+    figure.update_layout(template=theme.template, paper_bgcolor=theme.surface, plot_bgcolor=theme.surface,
+                         width=A4_LANDSCAPE[0], height=A4_LANDSCAPE[1], margin=dict(l=80, r=80, t=80, b=60))
+    figure.update_xaxes(visible=False, range=[0, 1])
+    figure.update_yaxes(visible=False, range=[0, 1])
+    figure.add_annotation(text=f"<b>{_escaped(title)}</b>", x=0, y=0.97, xanchor="left", yanchor="top",
+                          showarrow=False, font=dict(size=40, color=theme.text), xref="paper", yref="paper")
+    body = "<br>".join(_escaped(line) for line in lines)
+    figure.add_annotation(text=body, x=0, y=0.8, xanchor="left", yanchor="top", align="left", showarrow=False,
+                          font=dict(size=18, color=theme.text), xref="paper", yref="paper")
+    listed = "<br>".join(f"{i}. {_escaped(item)}" for i, item in enumerate(contents, start=1))
+    figure.add_annotation(
+        text=f"<b>{_escaped(t('export.report.contents', lang))}</b><br>{listed}", x=0, y=0.48, xanchor="left",
+        yanchor="top", align="left", showarrow=False, font=dict(size=15, color=theme.muted),
+        xref="paper", yref="paper",
+    )
+    return figure
+
+
+def kpi_table(tiles: list[tuple[str, str, str]], lang: str, theme: Theme) -> go.Figure:
+    """The view's KPI tiles as a table: indicator, value as the screen shows it, definition."""
+    columns = [Column("indicator", "text", t("export.report.indicator", lang)),
+               Column("value", "text", t("export.report.value", lang)),
+               Column("definition", "text", t("export.definition", lang))]
+    rows = [[label, value, " ".join(definition.split())] for label, value, definition in tiles]
+    figure, _ = table_figure(Export("kpis", "", columns, iter(rows)), lang, theme, limit=len(rows) or 1)
+    figure.data[0].columnwidth = [2, 1.4, 8]
+    figure.data[0].cells.height = 40
+    return figure
+
+
+def _cell_text(value, column: Column, lang: str) -> str:
+    value = plain_value(value)
+    if is_na(value):
+        return ""
+    if column.kind == "rate":
+        return format_rate(float(value), lang)
+    if column.kind == "hours":
+        return format_hours(float(value), lang)
+    if column.kind == "yuan":
+        return f"{float(value):,.2f}"
+    if column.kind == "count" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return _escaped(str(value))
+
+
+def _text_width(text: str) -> float:
+    """How many CJK characters wide `text` is: a Latin character counts about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.56 for c in str(text))
+
+
+def _footer_lines(framing: Framing, width: int) -> list[str]:
+    """Source, filters, the note and each definition, wrapped to the figure's width."""
+    paragraphs = [framing.source]
+    if framing.filters:
+        paragraphs.append(framing.filters)
+    if framing.note:
+        paragraphs.append(framing.note)
+    paragraphs.extend(framing.definitions)
+    # The footnote's font is _NOTE_PX; a CJK character is about that wide, a Latin one about half.
+    room = (width - 80) / _NOTE_PX
+    return [line for paragraph in paragraphs for line in _wrapped(" ".join(paragraph.split()), room)]
+
+
+def _wrapped(text: str, room: float) -> list[str]:
+    lines, line, used = [], "", 0.0
+    for char in text:
+        cost = 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.56
+        if used + cost > room and line:
+            cut = line.rfind(" ")
+            if cut > len(line) * 0.6:  # break Latin text at a space, CJK anywhere
+                lines.append(line[:cut])
+                line = line[cut + 1:]
+                used = sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.56 for c in line)
+            else:
+                lines.append(line)
+                line, used = "", 0.0
+        line += char
+        used += cost
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _escaped(text: str) -> str:
+    """Plotly reads a subset of HTML in text: data must not be taken for tags."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,104 @@
+"""Charts to PNG, SVG and PDF on the server: one long-lived headless Chromium per process, through kaleido.
+
+Starting Chromium takes seconds; rendering a chart in a running one takes a
+few hundred milliseconds. So a process keeps one browser, started on the
+first export (after gunicorn has forked, never before) and shared by every
+request thread. Kaleido is asyncio; its own global "sync server" hands
+results back through one shared queue, which mixes up answers when two
+threads ask at once, so this module runs its own event loop on a thread and
+gives each request a future of its own.
+
+Nothing the renderer draws may leave the server: plotly.js comes from the
+installed plotly package, MathJax (which kaleido would fetch from a CDN) is
+off, and Chromium is pointed at a proxy that does not exist, so even a page
+that asked for an outside address would get nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+
+import plotly.graph_objects as go
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("png", "svg", "pdf")
+# A closed port on the loopback: any http(s) request Chromium might make goes nowhere.
+_NO_NETWORK_PROXY = "http://127.0.0.1:9"
+_START_SECONDS = 60
+
+
+class RenderError(RuntimeError):
+    """The renderer could not start or did not finish an image."""
+
+
+class ChartRenderer:
+    """Renders plotly figures in one Chromium, started on first use; safe to call from any thread."""
+
+    def __init__(self, chromium_path: str | None = None, timeout_s: float = 60):
+        self._chromium_path = chromium_path
+        self._timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kaleido = None
+
+    def render(self, figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
+        """The figure as `fmt` bytes, `width` x `height` CSS pixels (PNG: times `scale`)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"no image format {fmt!r}")
+        kaleido = self._started()
+        opts = {"format": fmt, "width": int(width), "height": int(height), "scale": scale}
+        future = asyncio.run_coroutine_threadsafe(kaleido.calc_fig(figure, opts=opts), self._loop)
+        try:
+            return future.result(self._timeout_s)
+        except FutureTimeout:
+            future.cancel()
+            raise RenderError(f"rendering a {fmt} took longer than {self._timeout_s:.0f} s") from None
+        except Exception as error:  # the browser died or plotly.js refused the figure
+            log.warning("chart rendering failed; the browser restarts on the next export: %s", error)
+            self.close()
+            raise RenderError(f"rendering a {fmt} failed: {error}") from error
+
+    def close(self) -> None:
+        """Stop the browser (the next render starts a new one)."""
+        with self._lock:
+            loop, kaleido = self._loop, self._kaleido
+            self._loop = self._kaleido = None
+        if loop is None:
+            return
+        if kaleido is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(kaleido.close(), loop).result(10)
+            except Exception:  # noqa: BLE001 - a dead browser need not close cleanly
+                log.debug("closing the renderer's browser failed", exc_info=True)
+        loop.call_soon_threadsafe(loop.stop)
+
+    def _started(self):
+        with self._lock:
+            if self._kaleido is None:
+                self._loop, self._kaleido = self._start()
+            return self._kaleido
+
+    def _start(self):
+        import kaleido  # imported on first export: the dashboard starts without a browser
+
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, name="chart-renderer", daemon=True).start()
+        options = {"n": 1, "timeout": self._timeout_s, "mathjax": False, "proxy_server": _NO_NETWORK_PROXY}
+        if self._chromium_path:
+            options["path"] = self._chromium_path
+
+        async def opened():
+            browser = kaleido.Kaleido(**options)
+            await browser.open()
+            return browser
+
+        try:
+            browser = asyncio.run_coroutine_threadsafe(opened(), loop).result(_START_SECONDS)
+        except Exception as error:
+            loop.call_soon_threadsafe(loop.stop)
+            raise RenderError(f"the chart renderer (Chromium) did not start: {error}") from error
+        log.info("chart renderer started (Chromium %s)", self._chromium_path or "from PATH")
+        return loop, browser
