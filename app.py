@@ -44,7 +44,8 @@ INDEX_STRING = f"""<!DOCTYPE html>
 </html>"""
 
 
-def create_app(settings: config.Settings | None = None) -> dash.Dash:
+def create_app(settings: config.Settings | None = None, renderer=None) -> dash.Dash:
+    """`renderer`: the chart renderer for exports (exports.renderer.ChartRenderer); by default the app makes its own."""
     settings = settings or config.load_settings()
     app = dash.Dash(
         __name__,
@@ -65,7 +66,7 @@ def create_app(settings: config.Settings | None = None) -> dash.Dash:
     filters.register(app, db)
     for view in (overview, wall, crowd, tickets, workers, closure, funds):
         view.register(app, db)
-    register_api(app.server, db)
+    register_api(app.server, db, renderer)
     return app
 
 

@@ -6,6 +6,7 @@ them for the screens' hover text, so the API and the screens cannot disagree.
 """
 from __future__ import annotations
 
+from components.export_menu import PANELS, REPORT_VIEWS
 from data_access.indicators import BACKLOG_DIMENSIONS, INDICATORS, PERIOD_DIMENSIONS
 from i18n import indicator_definition
 
@@ -129,6 +130,60 @@ def _export(ext: str, media_type: str, form: str) -> dict:
     }
 
 
+_LANG = _query("lang", "Interface language of titles, headers and labels.",
+               {"type": "string", "enum": ["zh", "en"], "default": "zh"})
+_FILE_CONTENT = {"schema": {"type": "string", "format": "binary"}}
+
+
+def _card_export() -> dict:
+    cards = "; ".join(
+        f"{view}: {', '.join(card for v, card in PANELS.values() if v == view)}" for view in REPORT_VIEWS
+    )
+    return {
+        "get": {
+            "summary": "One card of a view (a chart or a table) as an image or as the data behind it",
+            "description": "`file` is `<card>.<format>`: png (1280 px wide), `<card>@2x.png` and `<card>@4x.png` "
+            "for print, svg, pdf (the image, framed with its title, the scope, the data source and the "
+            "indicators' definitions), csv (UTF-8 with BOM) or xlsx (the data, as in /export/{table}). "
+            f"Cards per view: {cards}. Same numbers and masking as the screen; an empty scope gives a valid file "
+            "that says 无数据 / no data. 503 when the image renderer is unavailable.",
+            "parameters": [
+                {"name": "view", "in": "path", "required": True,
+                 "schema": {"type": "string", "enum": list(REPORT_VIEWS)}},
+                {"name": "file", "in": "path", "required": True,
+                 "schema": {"type": "string", "pattern": r"^[a-z-]+(@[24]x)?\.(png|svg|pdf|csv|xlsx)$"}},
+                *SCOPE_PARAMETERS,
+                _LANG,
+            ],
+            "responses": {
+                "200": {"description": "The file.", "content": {media: _FILE_CONTENT for media in (
+                    "image/png", "image/svg+xml", "application/pdf", "text/csv",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}},
+                **_errors(),
+                "404": _json(_ERROR, "No such view, card or format, or no area with that code."),
+                "503": _json(_ERROR, "The database did not answer, or the image renderer is unavailable."),
+            },
+        }
+    }
+
+
+def _report_export(ext: str, media_type: str, form: str) -> dict:
+    return {
+        "get": {
+            "summary": f"The whole view as a {ext.upper()} report for the scope",
+            "description": form,
+            "parameters": [
+                {"name": "view", "in": "path", "required": True,
+                 "schema": {"type": "string", "enum": list(REPORT_VIEWS)}},
+                *SCOPE_PARAMETERS,
+                _LANG,
+            ],
+            "responses": {"200": {"description": "The report.", "content": {media_type: _FILE_CONTENT}},
+                          **_errors()},
+        }
+    }
+
+
 def openapi_document() -> dict:
     kpis = {
         "type": "object",
@@ -164,6 +219,15 @@ def openapi_document() -> dict:
             "/export/{table}.xlsx": _export(
                 "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "Numbers as numbers, dates as dates, rates formatted as percentages; a Definitions sheet.",
+            ),
+            "/export/{view}/{file}": _card_export(),
+            "/export/{view}.xlsx": _report_export(
+                "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "A sheet of the view's KPI tiles, a sheet with the data of each card, and a Definitions sheet.",
+            ),
+            "/export/{view}.pdf": _report_export(
+                "pdf", "application/pdf",
+                "A4 landscape: a title page with the scope, the KPI table, then a page per card.",
             ),
         },
     }

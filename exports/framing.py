@@ -16,7 +16,7 @@ from typing import NamedTuple
 import plotly.graph_objects as go
 
 from api.exports import Column, Export, Note, is_na, plain_value
-from components.theme import Theme
+from components.theme import FONT_STACK, Theme
 from i18n import format_hours, format_rate, t
 
 # A chart alone: 16:9 at a size that reads on a slide; a report page: A4 landscape at 96 dpi (297 x 210 mm).
@@ -30,6 +30,9 @@ _TOP_PX = 112
 _AXIS_PX = 56  # room under the plot for the x axis' tick labels, above the footnote
 _LINE_PX = 19
 _TABLE_ROW_PX = 28
+# Latin text and digits in DejaVu first: Chromium's PDF gives Noto CJK's Latin glyphs no text
+# mapping, so "2026-11-20" drawn in it could not be searched or copied from the PDF.
+EXPORT_FONTS = f'"DejaVu Sans", {FONT_STACK}'
 _CELL_PX = 13
 _WIDEST = 26  # characters
 
@@ -65,6 +68,7 @@ def framed(figure: go.Figure, framing: Framing, theme: Theme, size: tuple[int, i
         width=width,
         height=height,
         paper_bgcolor=theme.surface,
+        font_family=EXPORT_FONTS,
         title=dict(
             text=f"<b>{_escaped(framing.title)}</b>",
             subtitle=dict(text=_escaped(framing.scope), font=dict(size=15, color=theme.muted)),
@@ -126,7 +130,7 @@ def title_page(title: str, lines: list[str], contents: list[str], theme: Theme, 
     """The report's first page: the view's name, the scope, and the list of what follows."""
     figure = go.Figure()
     figure.update_layout(template=theme.template, paper_bgcolor=theme.surface, plot_bgcolor=theme.surface,
-                         width=A4_LANDSCAPE[0], height=A4_LANDSCAPE[1], margin=dict(l=80, r=80, t=80, b=60))
+                         font_family=EXPORT_FONTS, width=A4_LANDSCAPE[0], height=A4_LANDSCAPE[1], margin=dict(l=80, r=80, t=80, b=60))
     figure.update_xaxes(visible=False, range=[0, 1])
     figure.update_yaxes(visible=False, range=[0, 1])
     figure.add_annotation(text=f"<b>{_escaped(title)}</b>", x=0, y=0.97, xanchor="left", yanchor="top",
