@@ -173,7 +173,6 @@ def grid_export(table: str, label: str, columns: list[tuple[str, str]], rows: li
     """
     typed = [Column(field, _grid_kind(field, [row.get(field) for row in rows]), header) for field, header in columns]
     if as_shown:
-        typed = [c._replace(kind="text") if any(f"{c.name}_text" in row for row in rows) else c for c in typed]
         body: list = [[row.get(f"{c.name}_text", row.get(c.name)) for c in typed] for row in rows]
     else:
         body = [[row.get(c.name) for c in typed] for row in rows]
@@ -384,19 +383,20 @@ def _sheet_name(label: str) -> str:
 # File names
 
 
-def file_name(area_name: str, scope: Scope, label: str, ext: str) -> str:
-    """`工单指标_平江街道_2026-11-01_2026-11-30.csv`: what the file holds, where and when."""
+def file_name(area_name: str, scope: Scope, label: str, ext: str, suffix: str = "") -> str:
+    """`工单指标_平江街道_2026-11-01_2026-11-30.csv`: what the file holds, where and when (`suffix`: `@2x`)."""
     parts = [label, area_name, scope.period_from.isoformat(), scope.period_to.isoformat()]
-    return "_".join(_NOT_IN_FILE_NAMES.sub("-", p) for p in parts) + f".{ext}"
+    return "_".join(_NOT_IN_FILE_NAMES.sub("-", p) for p in parts) + f"{suffix}.{ext}"
 
 
-def content_disposition(db: Database, scope: Scope, label: str, ascii_label: str, ext: str, lang: str) -> str:
+def content_disposition(db: Database, scope: Scope, label: str, ascii_label: str, ext: str, lang: str,
+                        suffix: str = "") -> str:
     """RFC 6266 with an RFC 5987 UTF-8 `filename*`, and an ASCII `filename` for clients that lack it."""
     area_name, area_code = scope_area_name(db, scope, lang), scope.area_code
     if scope.area_code == WHOLE_DATABASE:
         area_code = "all"
-    utf8 = file_name(area_name, scope, label, ext)
-    ascii_name = file_name(area_code, scope, ascii_label, ext)
+    utf8 = file_name(area_name, scope, label, ext, suffix)
+    ascii_name = file_name(area_code, scope, ascii_label, ext, suffix)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(utf8, safe='')}"
 
 

@@ -21,10 +21,16 @@ throws them away. A thread also samples the worker's VmRSS every 20 ms, as a
 second look at the peak.
 
 To see whether memory grows with the rows, smaller exports of the same
-database are measured too. An area takes one code and the largest district
-holds a tenth of the city, so the smaller row counts come from `source=`,
-which takes a list: the subset of sources whose backlog adds up closest to
-each of SMALLER_ROWS.
+database are measured too. An area takes one code and no district comes near
+100,000 tickets, so the smaller row counts come from `source=`, which takes
+a list: the subset of sources whose backlog adds up closest to each of
+SMALLER_ROWS.
+
+The servers run with ONESCREEN_STATEMENT_TIMEOUT raised to gunicorn's
+request timeout: on SQLite the bound covers reading the rows, so at the
+deployed default (20 s) a list that takes longer than that to write is
+interrupted. The benchmark ends by trying the city-wide exports at the
+default, and reports what came back.
 """
 from __future__ import annotations
 
@@ -44,12 +50,13 @@ import threading
 import time
 import urllib.request
 import zipfile
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator, NamedTuple
-from urllib.parse import urlencode
+from unittest.mock import patch
 
 from bench.run import machine
+from config import load_settings
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -66,6 +73,10 @@ SMALLER_ROWS = (25_000, 50_000, 100_000)
 FORMATS = ("csv", "xlsx")
 RUNS = 3
 SAMPLE_SECONDS = 0.02
+# The measured servers may run a statement as long as gunicorn lets a request run (--timeout 600): with the
+# deployed default (ONESCREEN_STATEMENT_TIMEOUT, 20 s) the streamed list's one statement is interrupted
+# once the file takes longer than that to write, which check_deployed_timeout shows.
+MEASURED_STATEMENT_TIMEOUT_S = 600
 READ_BYTES = 64 * 1024
 MIB = 1024 * 1024
 
@@ -74,15 +85,13 @@ BACKLOG_SQL = """
     SELECT count(*) FROM ticket
     WHERE reported_at <= :as_of AND status != 'cancelled' AND (closed_at IS NULL OR closed_at > :as_of)
 """
-# Reopening a ticket closed before as_of adds exactly one ticket to the backlog at as_of.
-REOPEN_SQL = """
-    UPDATE ticket SET closed_at = NULL, status = 'dispatched'
-    WHERE ticket_id IN (
-        SELECT ticket_id FROM ticket
-        WHERE closed_at IS NOT NULL AND closed_at <= :as_of AND status != 'cancelled'
-        ORDER BY ticket_id LIMIT :n
-    )
+# The oldest tickets closed by as_of: reopening one adds exactly one ticket to the backlog at as_of.
+TO_REOPEN_SQL = """
+    SELECT ticket_id FROM ticket
+    WHERE closed_at IS NOT NULL AND closed_at <= :as_of AND status != 'cancelled'
+    ORDER BY ticket_id LIMIT :n
 """
+REOPEN_SQL = f"UPDATE ticket SET closed_at = NULL, status = 'dispatched' WHERE ticket_id IN ({TO_REOPEN_SQL})"
 
 
 # The database
@@ -106,27 +115,28 @@ def prepare_backlog_copy(reuse: bool) -> dict:
     generation = ensure_chengdu()
     _check_disk_space()
     started = time.perf_counter()
-    BACKLOG_COPY.unlink(missing_ok=True)
+    for stale in (BACKLOG_COPY, Path(f"{BACKLOG_COPY}-wal"), Path(f"{BACKLOG_COPY}-shm")):
+        stale.unlink(missing_ok=True)
     # The backup API reads a consistent snapshot, WAL included, through a read-only connection.
-    with sqlite3.connect(f"file:{CHENGDU}?mode=ro", uri=True) as source, sqlite3.connect(BACKLOG_COPY) as copy:
+    with closing(sqlite3.connect(f"file:{CHENGDU}?mode=ro", uri=True)) as source, \
+            closing(sqlite3.connect(BACKLOG_COPY)) as copy:
         source.backup(copy)
     copy_seconds = time.perf_counter() - started
-    with sqlite3.connect(BACKLOG_COPY) as copy:
+    with closing(sqlite3.connect(BACKLOG_COPY)) as copy:
         # The newest ticket is the moment the city was generated: the clock every measurement uses.
         as_of = copy.execute("SELECT max(reported_at) FROM ticket").fetchone()[0]
         tickets = copy.execute("SELECT count(*) FROM ticket").fetchone()[0]
         before = copy.execute(BACKLOG_SQL, {"as_of": as_of}).fetchone()[0]
-        reopened = max(0, BACKLOG_ROWS - before)
-        copy.execute(REOPEN_SQL, {"as_of": as_of, "n": reopened})
+        chosen = {"as_of": as_of, "n": max(0, BACKLOG_ROWS - before)}
+        reopened_span = copy.execute(
+            f"SELECT min(reported_at), max(reported_at) FROM ticket WHERE ticket_id IN ({TO_REOPEN_SQL})", chosen
+        ).fetchone()
+        reopened = copy.execute(REOPEN_SQL, chosen).rowcount
         copy.commit()
         # Statistics that describe the copy as it now is, as a real database's would.
         copy.execute("ANALYZE")
         copy.commit()
         after = copy.execute(BACKLOG_SQL, {"as_of": as_of}).fetchone()[0]
-        reopened_span = copy.execute(
-            "SELECT min(reported_at), max(reported_at) FROM ticket WHERE ticket_id IN "
-            "(SELECT ticket_id FROM ticket WHERE closed_at IS NULL AND status = 'dispatched' "
-            "ORDER BY ticket_id LIMIT :n)", {"n": reopened}).fetchone()
         copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     note = {
         "source": str(CHENGDU.relative_to(ROOT)), "copy": str(BACKLOG_COPY.relative_to(ROOT)),
@@ -155,11 +165,18 @@ class Server(NamedTuple):
 
 
 @contextmanager
-def serving(database: Path, as_of: str) -> Iterator[Server]:
-    """A gunicorn as deployed (one worker, two threads) over `database` with its clock at `as_of`; stopped after."""
+def serving(database: Path, as_of: str, statement_timeout_s: float | None = MEASURED_STATEMENT_TIMEOUT_S
+            ) -> Iterator[Server]:
+    """A gunicorn as deployed (one worker, two threads) over `database` with its clock at `as_of`; stopped after.
+
+    `statement_timeout_s` None leaves ONESCREEN_STATEMENT_TIMEOUT at its default.
+    """
     port = _free_port()
     env = {**os.environ, "ONESCREEN_DATABASE_URL": f"sqlite:///{database}", "ONESCREEN_NOW": as_of}
-    env.pop("ONESCREEN_CACHE_REDIS_URL", None)
+    for unset in ("ONESCREEN_CACHE_REDIS_URL", "ONESCREEN_STATEMENT_TIMEOUT"):
+        env.pop(unset, None)
+    if statement_timeout_s is not None:
+        env["ONESCREEN_STATEMENT_TIMEOUT"] = str(statement_timeout_s)
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
                "--timeout", "600", "app:server"]
@@ -256,6 +273,14 @@ class Fetched(NamedTuple):
     first_byte_seconds: float
 
 
+class ExportRefused(RuntimeError):
+    """The server answered an export with an error status instead of the file."""
+
+    def __init__(self, path: str, status: int, body: str):
+        super().__init__(f"{path}: {status} {body}")
+        self.status, self.body = status, body
+
+
 def fetch(port: int, path: str, sink=None) -> Fetched:
     """GET `path` reading READ_BYTES at a time: bytes counted (newlines too), written to `sink` or dropped."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
@@ -264,7 +289,7 @@ def fetch(port: int, path: str, sink=None) -> Fetched:
         connection.request("GET", path)
         response = connection.getresponse()
         if response.status != 200:
-            raise RuntimeError(f"{path}: {response.status} {response.read(300)!r}")
+            raise ExportRefused(path, response.status, response.read(300).decode("utf-8", "replace").strip())
         size = newlines = 0
         first_byte = None
         while chunk := response.read(READ_BYTES):
@@ -292,7 +317,7 @@ def xlsx_data_rows(path: Path) -> int:
 
 class ExportScope(NamedTuple):
     label: str
-    query: str  # the URL's scope parameters
+    query: str  # the URL's scope parameters, as_of included
     rows: int  # the backlog /api/v1/kpis counts for it: what the file must hold
 
 
@@ -304,10 +329,10 @@ def measure(database: Path, as_of: str, fmt: str, scope: ExportScope, warm_up: s
         kpis = get_json(server.port, f"/api/v1/kpis?{scope.query}")
         fetch(server.port, f"/export/backlog.{fmt}?{warm_up}")
         before = memory_mib(server.worker_pid)
+        # The workbook is kept to count its rows; the CSV's rows are its newlines, counted as they pass.
         saved = Path(tmp) / f"backlog.{fmt}"
-        with saved.open("wb") if fmt == "xlsx" else open(os.devnull, "wb") as sink, \
-                RssSampler(server.worker_pid) as sampler:
-            fetched = fetch(server.port, path, sink if fmt == "xlsx" else None)
+        with (saved.open("wb") if fmt == "xlsx" else nullcontext()) as sink, RssSampler(server.worker_pid) as sampler:
+            fetched = fetch(server.port, path, sink)
         after = memory_mib(server.worker_pid)
         rows = fetched.newlines - 1 if fmt == "csv" else xlsx_data_rows(saved)
     if rows != kpis["backlog"]:
@@ -318,37 +343,77 @@ def measure(database: Path, as_of: str, fmt: str, scope: ExportScope, warm_up: s
         "baseline_rss_mib": before["VmRSS"], "baseline_hwm_mib": before["VmHWM"],
         "peak_rss_mib": after["VmHWM"], "sampled_peak_rss_mib": sampler.peak_mib,
         "growth_mib": after["VmHWM"] - before["VmRSS"], "rss_after_mib": after["VmRSS"],
+        "rss_anon_after_mib": after["RssAnon"],
     }
+
+
+def check_deployed_timeout(database: Path, as_of: str, scope: ExportScope) -> list[dict]:
+    """The `scope` export in each format with ONESCREEN_STATEMENT_TIMEOUT at its default: the file, or what came."""
+    outcomes = []
+    for fmt in FORMATS:
+        path = f"/export/backlog.{fmt}?{scope.query}"
+        log_from = SERVER_LOG.stat().st_size if SERVER_LOG.exists() else 0
+        with serving(database, as_of, statement_timeout_s=None) as server:
+            started = time.perf_counter()
+            try:
+                fetched = fetch(server.port, path)
+                outcome = {"status": 200, "complete": True, "bytes": fetched.bytes}
+                if fmt == "csv":
+                    outcome["rows"] = fetched.newlines - 1
+            except ExportRefused as refused:
+                outcome = {"status": refused.status, "complete": False, "answer": refused.body}
+            except (http.client.HTTPException, OSError) as cut:  # the file began, then the connection broke
+                outcome = {"status": 200, "complete": False, "answer": f"{type(cut).__name__}: {cut}"}
+            seconds = time.perf_counter() - started
+        logged = SERVER_LOG.read_bytes()[log_from:].decode("utf-8", "replace").splitlines()
+        errors = [line for line in logged if "error" in line.lower()]
+        outcomes.append({"format": fmt, "path": path, "seconds": seconds, **outcome, "server_log": errors})
+    return outcomes
 
 
 # What to export
 
 
-def plan_scopes(database: Path, as_of: str) -> tuple[list[ExportScope], str, int]:
-    """The scopes to export (smaller subsets of sources, then the whole city), the warm-up scope, the city's backlog."""
+class Plan(NamedTuple):
+    scopes: list[ExportScope]  # smaller subsets of sources, then the whole city
+    warm_up: str  # the scope of the small export every worker makes first
+    city_backlog: int
+    largest_district: dict  # why areas cannot give the smaller row counts
+
+
+def plan_scopes(database: Path, as_of: str) -> Plan:
+    """What to export, asked of the server itself (/api/v1/kpis and /api/v1/backlog).
+
+    as_of is in every query: without it a frozen clock is still rounded to the
+    live cache's granularity (15 s), which moves a few tickets in or out.
+    """
+    when = f"as_of={as_of}"
     with serving(database, as_of) as server:
-        city = get_json(server.port, "/api/v1/kpis")
-        by_source = {row["key"]: row["backlog"] for row in get_json(server.port, "/api/v1/backlog?by=source")["rows"]}
-        warm_up = _smallest_street(server.port, city["area"])
-    scopes = [_closest_sources(by_source, target) for target in SMALLER_ROWS]
-    scopes.append(ExportScope(f"whole city (area={city['area']})", f"area={city['area']}", city["backlog"]))
-    return scopes, f"area={warm_up}", city["backlog"]
+        city = get_json(server.port, f"/api/v1/kpis?{when}")
+        by_source = {row["key"]: row["backlog"]
+                     for row in get_json(server.port, f"/api/v1/backlog?by=source&{when}")["rows"]}
+        districts = get_json(server.port, f"/api/v1/backlog?by=area&area={city['area']}&{when}")["rows"]
+        warm_up = _smallest_street(server.port, city["area"], when)
+    scopes = [_closest_sources(by_source, target, when) for target in SMALLER_ROWS]
+    scopes.append(ExportScope(f"area={city['area']} (whole city)", f"area={city['area']}&{when}", city["backlog"]))
+    largest = max(districts, key=lambda r: r["backlog"])
+    return Plan(scopes, f"area={warm_up}&{when}", city["backlog"],
+                {"key": largest["key"], "name": largest["name"], "backlog": largest["backlog"]})
 
 
-def _closest_sources(by_source: dict[str, int], target: int) -> ExportScope:
+def _closest_sources(by_source: dict[str, int], target: int, when: str) -> ExportScope:
     """The proper subset of sources whose backlogs add up closest to `target`."""
     names = sorted(by_source)
     subsets = [c for k in range(1, len(names)) for c in itertools.combinations(names, k)]
     best = min(subsets, key=lambda c: (abs(sum(by_source[s] for s in c) - target), c))
-    return ExportScope(f"source={','.join(best)}", urlencode({"source": ",".join(best)}, safe=","),
-                       sum(by_source[s] for s in best))
+    return ExportScope(f"source={','.join(best)}", f"source={','.join(best)}&{when}", sum(by_source[s] for s in best))
 
 
-def _smallest_street(port: int, root: str) -> str:
+def _smallest_street(port: int, root: str, when: str) -> str:
     """A street with a backlog, the smallest: its export warms a worker up without costing much."""
     area = root
     for _ in range(2):  # city → district → street
-        rows = get_json(port, f"/api/v1/backlog?by=area&area={area}")["rows"]
+        rows = get_json(port, f"/api/v1/backlog?by=area&area={area}&{when}")["rows"]
         area = min((r for r in rows if r["backlog"] > 0), key=lambda r: (r["backlog"], r["key"]))["key"]
     return area
 
@@ -357,10 +422,12 @@ def _smallest_street(port: int, root: str) -> str:
 
 
 def summarise(measurements: list[dict]) -> list[dict]:
-    """One row per (format, scope): time the median of the runs, memory the largest."""
+    """One row per (format, scope), in the order first measured: time the median of the runs, memory the largest."""
+    by_export: dict[tuple[str, str], list[dict]] = {}
+    for m in measurements:
+        by_export.setdefault((m["format"], m["scope"]), []).append(m)
     rows = []
-    for (fmt, scope), runs in itertools.groupby(measurements, key=lambda m: (m["format"], m["scope"])):
-        runs = list(runs)
+    for (fmt, scope), runs in by_export.items():
         seconds = statistics.median(r["seconds"] for r in runs)
         rows.append({
             "format": fmt, "scope": scope, "path": runs[0]["path"], "runs": len(runs),
@@ -379,13 +446,15 @@ def memory_trend(summary: list[dict], fmt: str) -> dict:
     """How the peak's growth over the baseline moves with the rows: its range, and a least-squares slope."""
     rows = [r for r in summary if r["format"] == fmt]
     slope, _ = statistics.linear_regression([r["rows"] for r in rows], [r["growth_mib"] for r in rows])
-    return {"format": fmt, "fewest_rows": min(r["rows"] for r in rows), "most_rows": max(r["rows"] for r in rows),
+    return {"format": fmt, "exports": len(rows),
+            "fewest_rows": min(r["rows"] for r in rows), "most_rows": max(r["rows"] for r in rows),
+            "peak_min_mib": min(r["peak_rss_mib"] for r in rows), "peak_max_mib": max(r["peak_rss_mib"] for r in rows),
             "growth_min_mib": min(r["growth_mib"] for r in rows), "growth_max_mib": max(r["growth_mib"] for r in rows),
             "mib_per_100k_rows": slope * 100_000}
 
 
 def render(results: dict) -> str:
-    m, db = results["machine"], results["database"]
+    m, db, big = results["machine"], results["database"], results["largest_district"]
     lines = [
         "# OneScreen export benchmark results",
         "",
@@ -424,9 +493,10 @@ def render(results: dict) -> str:
         f"({READ_BYTES // 1024} KiB reads) on the same machine; first byte: to the first byte. Time is the median "
         f"of {results['runs']} runs, memory the largest of them. Every file's rows were counted (CSV: its lines; "
         "XLSX: the `<row>` elements of `xl/worksheets/sheet1.xml`) and equal the backlog `/api/v1/kpis` gives "
-        "for the same scope. The smaller exports take a subset of the sources (`source=` takes a list; an area "
-        "takes one code, and the largest district holds a tenth of the city), the one whose backlog adds up "
-        "closest to " + ", ".join(f"{n:,}" for n in SMALLER_ROWS) + " rows.",
+        "for the same scope. The smaller exports take the subset of sources (`source=` takes a list) whose "
+        "backlog adds up closest to " + ", ".join(f"{n:,}" for n in SMALLER_ROWS) + " rows; an area takes one "
+        f"code, and the largest district, {big['name']} ({big['key']}), has a backlog of {big['backlog']:,}. "
+        f"The servers ran with `ONESCREEN_STATEMENT_TIMEOUT={MEASURED_STATEMENT_TIMEOUT_S}` (see the last section).",
         "",
         "| format | scope | rows | MB | seconds | first byte s | rows/s | baseline MiB | peak MiB | growth MiB |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -439,14 +509,48 @@ def render(results: dict) -> str:
     lines += ["", "## Does memory grow with the rows?", ""]
     for t in results["trend"]:
         lines.append(
-            f"- {t['format'].upper()}: from {t['fewest_rows']:,} to {t['most_rows']:,} rows the peak's growth over "
-            f"the baseline stays between {t['growth_min_mib']:.1f} and {t['growth_max_mib']:.1f} MiB; a "
-            f"least-squares line through the {len([r for r in results['summary'] if r['format'] == t['format']])} "
-            f"row counts rises {t['mib_per_100k_rows']:+.1f} MiB per 100,000 rows.")
-    sampled_gap = max(abs(r["peak_rss_mib"] - r["sampled_peak_rss_mib"]) for r in results["summary"])
-    lines += ["", f"The VmRSS sampled every {SAMPLE_SECONDS * 1000:.0f} ms during each export agrees with VmHWM "
-              f"within {sampled_gap:.1f} MiB. Every run's figures are in `{Path(results['out']).with_suffix('.json').name}`."]
+            f"- {t['format'].upper()}: from {t['fewest_rows']:,} to {t['most_rows']:,} rows "
+            f"({t['most_rows'] / t['fewest_rows']:.1f} times as many) the peak stays between "
+            f"{t['peak_min_mib']:.0f} and {t['peak_max_mib']:.0f} MiB, its growth over the baseline between "
+            f"{t['growth_min_mib']:.1f} and {t['growth_max_mib']:.1f} MiB; a least-squares line through the "
+            f"{t['exports']} row counts rises {t['mib_per_100k_rows']:+.1f} MiB per 100,000 rows.")
+    sampled_gap = max(r["peak_rss_mib"] - r["sampled_peak_rss_mib"] for r in results["summary"])
+    lines += ["", f"The VmRSS sampled every {SAMPLE_SECONDS * 1000:.0f} ms during the exports came within "
+              f"{sampled_gap:.1f} MiB of VmHWM. Every run's figures are in `{Path(results['out']).with_suffix('.json').name}`."]
+    lines += render_deployed_timeout(results)
     return "\n".join(lines) + "\n"
+
+
+def render_deployed_timeout(results: dict) -> list[str]:
+    lines = [
+        "", "## With the deployed statement timeout", "",
+        f"`ONESCREEN_STATEMENT_TIMEOUT` defaults to {results['default_statement_timeout_s']:g} s, and on SQLite "
+        "that bound covers reading the rows, not only starting the query: the deadline is armed when the list's "
+        "one statement is executed and checked by the progress handler at every step after "
+        "(data_access/engine.py), so a streamed list that takes longer to write is interrupted. The city-wide "
+        "exports once more, on a fresh server with the variable unset:",
+        "",
+        "| format | seconds | outcome | server log |",
+        "|---|---:|---|---|",
+    ]
+    for o in results["deployed_timeout"]:
+        if o["complete"]:
+            rows = f", {o['rows']:,} rows" if "rows" in o else ""
+            outcome = f"complete: {o['bytes'] / 1e6:.1f} MB{rows}"
+        elif o["status"] != 200:
+            outcome = f"HTTP {o['status']}: `{o['answer']}`"
+        else:
+            outcome = f"cut mid-file: `{o['answer']}`"
+        logged = "; ".join(f"`{line[:120]}`" for line in o["server_log"][:2]) or "–"
+        lines.append(f"| {o['format'].upper()} | {o['seconds']:.1f} | {outcome} | {logged} |")
+    return lines
+
+
+def default_statement_timeout() -> float:
+    """ONESCREEN_STATEMENT_TIMEOUT's default, as config.py has it."""
+    unset = {k: v for k, v in os.environ.items() if k != "ONESCREEN_STATEMENT_TIMEOUT"}
+    with patch.dict(os.environ, unset, clear=True):
+        return load_settings().statement_timeout_s
 
 
 def main() -> None:
@@ -461,17 +565,22 @@ def main() -> None:
     print("preparing the backlog copy…", flush=True)
     results["database"] = prepare_backlog_copy(args.reuse)
     as_of = results["database"]["as_of"]
-    scopes, results["warm_up"], results["city_backlog"] = plan_scopes(BACKLOG_COPY, as_of)
-    if results["city_backlog"] < BACKLOG_ROWS:
-        sys.exit(f"{BACKLOG_COPY} has a backlog of {results['city_backlog']:,}, below {BACKLOG_ROWS:,}; "
+    plan = plan_scopes(BACKLOG_COPY, as_of)
+    if plan.city_backlog < BACKLOG_ROWS:
+        sys.exit(f"{BACKLOG_COPY} has a backlog of {plan.city_backlog:,}, below {BACKLOG_ROWS:,}; "
                  "run without --reuse to make the copy again")
+    results.update(warm_up=plan.warm_up, city_backlog=plan.city_backlog, largest_district=plan.largest_district)
     measurements = []
-    for fmt, scope in itertools.product(FORMATS, scopes):
-        for run in range(args.runs):
-            print(f"{fmt} {scope.label} ({scope.rows:,} rows), run {run + 1}…", flush=True)
-            measurements.append(measure(BACKLOG_COPY, as_of, fmt, scope, results["warm_up"]))
+    # Runs go round every export in turn, so a slow spell on the machine does not fall on one export's runs.
+    for run in range(args.runs):
+        for fmt, scope in itertools.product(FORMATS, plan.scopes):
+            print(f"run {run + 1}: {fmt} {scope.label} ({scope.rows:,} rows)…", flush=True)
+            measurements.append(measure(BACKLOG_COPY, as_of, fmt, scope, plan.warm_up))
             print("  {seconds:.1f} s, {bytes:,} bytes, peak {peak_rss_mib:.0f} MiB "
                   "(+{growth_mib:.1f})".format(**measurements[-1]), flush=True)
+    print("the city-wide exports with the deployed statement timeout…", flush=True)
+    results["default_statement_timeout_s"] = default_statement_timeout()
+    results["deployed_timeout"] = check_deployed_timeout(BACKLOG_COPY, as_of, plan.scopes[-1])
     results["measurements"] = measurements
     results["summary"] = summarise(measurements)
     results["trend"] = [memory_trend(results["summary"], fmt) for fmt in FORMATS]

@@ -22,7 +22,9 @@ from components.theme import DESK
 from data_access import ticket_lists, workers
 from data_access.database import Database
 from data_access.scope import Scope
-from exports.framing import A4_LANDSCAPE, CHART_SIZE, TABLE_IMAGE_ROWS, Framing, framed, kpi_table, table_figure, title_page
+from exports.framing import (
+    A4_LANDSCAPE, CHART_SIZE, REPORT_TABLE_ROWS, TABLE_IMAGE_ROWS, Framing, framed, kpi_table, table_figure, title_page,
+)
 from exports.panels import Panel, ViewExports, card_of, is_figure, tiles_of
 from exports.renderer import ChartRenderer
 
@@ -134,11 +136,12 @@ def _framed_panel(request: Request, panel: Panel, answer, size, *, fit: bool):
     if is_figure(shown):
         figure = shown
     else:
+        limit = REPORT_TABLE_ROWS if fit else TABLE_IMAGE_ROWS
         rows = grid_export(panel.name, card.title, card.columns, shown, lang, as_shown=True)
-        figure, count = table_figure(rows, lang, DESK)
+        figure, count = table_figure(rows, lang, DESK, limit)
         total = panel.total(request.db, request.scope) if panel.total else count
-        if total > min(count, TABLE_IMAGE_ROWS):
-            note = i18n.t("export.frame.rows", lang, shown=min(count, TABLE_IMAGE_ROWS), total=total)
+        if total > min(count, limit):
+            note = i18n.t("export.frame.rows", lang, shown=min(count, limit), total=total)
     framing = _framing(request, card.title, panel.definitions)._replace(note=note)
     out, width, height = framed(figure, framing, DESK, size, fit=fit)
     return out, width, height, card.title

@@ -24,6 +24,8 @@ CHART_SIZE = (1280, 720)
 A4_LANDSCAPE = (1123, 794)
 # A table image lists at most this many rows; the file exports hold them all.
 TABLE_IMAGE_ROWS = 30
+# On an A4 report page, under the title and above a footnote of six lines, this many rows fit.
+REPORT_TABLE_ROWS = (A4_LANDSCAPE[1] - 112 - 200 - 34) // 30
 _TITLE_PX = 26
 _NOTE_PX = 13
 _TOP_PX = 112
@@ -163,6 +165,8 @@ def _cell_text(value, column: Column, lang: str) -> str:
     value = plain_value(value)
     if is_na(value):
         return ""
+    if isinstance(value, str):  # already written as the screen writes it (2.16万, 93.4%)
+        return _escaped(value)
     if column.kind == "rate":
         return format_rate(float(value), lang)
     if column.kind == "hours":

@@ -74,8 +74,8 @@ def export_blueprint(db: Database, renderer: ChartRenderer) -> Blueprint:
         except RenderError:
             raise RendererUnavailable(call.lang) from None
         response = Response(image.content, content_type=IMAGE_TYPES[ext])
-        suffix = f"@{scale}x" if scale > 1 else ""
-        return _named(response, db, call.scope, image.label + suffix, f"{view}-{chosen.name}{suffix}", ext, call.lang)
+        return _named(response, db, call.scope, image.label, f"{view}-{chosen.name}", ext, call.lang,
+                      suffix=f"@{scale}x" if scale > 1 else "")
 
     return exports
 
@@ -99,6 +99,7 @@ def _request(db: Database, view) -> files.Request:
     return files.Request(db, view, scope, params, language(params.get("lang")))
 
 
-def _named(response: Response, db: Database, scope, label: str, ascii_label: str, ext: str, lang: str) -> Response:
-    response.headers["Content-Disposition"] = content_disposition(db, scope, label, ascii_label, ext, lang)
+def _named(response: Response, db: Database, scope, label: str, ascii_label: str, ext: str, lang: str,
+           suffix: str = "") -> Response:
+    response.headers["Content-Disposition"] = content_disposition(db, scope, label, ascii_label, ext, lang, suffix)
     return response

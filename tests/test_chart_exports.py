@@ -151,7 +151,7 @@ def test_the_image_file_name_says_what_where_and_when(client):
     name = unquote(re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1))
     assert name == "下级区域结案率_姑苏区_2026-10-22_2026-11-20.png"
     retina = _get(client, f"/export/overview/areas@2x.png?{SCOPE}").headers["Content-Disposition"]
-    assert 'filename="overview-areas@2x_' in retina
+    assert 'filename="overview-areas_320508_2026-10-22_2026-11-20@2x.png"' in retina
 
 
 def test_chart_data_as_csv_has_a_bom_chinese_headers_and_the_apis_numbers(client):
