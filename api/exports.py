@@ -60,7 +60,7 @@ class Column(NamedTuple):
     """
 
     name: str
-    kind: str  # text, count, rate, hours, yuan, moment, day
+    kind: str  # text, count, number (as it is), rate, hours, yuan, moment, day
     label: str | None = None
 
 
@@ -338,6 +338,8 @@ def _write_cell(sheet, row: int, col: int, column: Column, value, formats: dict)
         value = date.fromisoformat(value) if column.kind == "day" else datetime.fromisoformat(value)
     if column.kind in ("moment", "day") and isinstance(value, (date, datetime)):
         sheet.write_datetime(row, col, value, formats[column.kind])
+    elif column.kind == "number" and isinstance(value, (int, float)):
+        sheet.write_number(row, col, float(value))
     elif column.kind in ("rate", "hours", "count", "yuan"):
         sheet.write_number(row, col, float(value), formats[column.kind])
     else:

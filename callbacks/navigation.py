@@ -8,6 +8,7 @@ import i18n
 from callbacks.url import link, query_params
 from components import export_menu, ids, shell
 from components.theme import DEFAULT_THEME, DESK, theme_named
+from exports.panels import menu_notes
 from pages import VIEWS, not_found, view_at
 
 def register(app: dash.Dash) -> None:
@@ -34,7 +35,7 @@ def render_frame(app: dash.Dash, pathname: str | None, search: str | None) -> tu
     query = link("", params).lstrip("?")
     if view:
         page = view.layout(lang, theme)
-        export_menu.add_panel_menus(page, lang, app.get_relative_path("/"), query)
+        export_menu.add_panel_menus(page, lang, app.get_relative_path("/"), query, menu_notes(lang))
     else:
         page = not_found.layout(path, lang, link(app.get_relative_path("/"), params))
     here = app.get_relative_path(path)

@@ -14,8 +14,9 @@ GRAPH_CONFIG = {
     "displaylogo": False,
     "showSendToCloud": False,
     "responsive": True,
-    # Selecting points means nothing on these charts; the camera (PNG export) stays.
-    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    # Selecting points means nothing on these charts. plotly's camera is gone too: it saved a bare
+    # "newplot.png"; the card's export menu gives the image with its title, scope and definitions.
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
 }
 
 

@@ -12,6 +12,8 @@ wires the same names to their data.
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 from dash import html
 
 from components import ids
@@ -56,7 +58,7 @@ PANEL_FILES = (
 REPORT_FILES = ((".xlsx", "export.menu.report_xlsx"), (".pdf", "export.menu.report_pdf"))
 
 
-def add_panel_menus(page, lang: str, prefix: str, query: str) -> None:
+def add_panel_menus(page, lang: str, prefix: str, query: str, notes: Mapping[str, str] | None = None) -> None:
     """Put an export menu in the heading of every exportable card of `page` (in place).
 
     The router calls this on the page it has just laid out, so the pages
@@ -64,6 +66,7 @@ def add_panel_menus(page, lang: str, prefix: str, query: str) -> None:
     component named in PANELS. `prefix` is the app's path prefix
     (app.get_relative_path("/")), `query` the URL's query without "?", which
     every link carries so that it exports exactly what is on screen.
+    `notes` (by component id) say in a card's menu what limits its files have.
     """
     for card in components_in(page):
         if "card" not in (getattr(card, "className", None) or "").split():
@@ -72,7 +75,8 @@ def add_panel_menus(page, lang: str, prefix: str, query: str) -> None:
         shown = next((c.id for c in components_in(body) if getattr(c, "id", None) in PANELS), None)
         if shown is not None:
             view, panel = PANELS[shown]
-            menu = _menu(f"export/{view}/{panel}", PANEL_FILES, t("export.menu", lang), lang, prefix, query)
+            menu = _menu(f"export/{view}/{panel}", PANEL_FILES, t("export.menu", lang), lang, prefix, query,
+                         note=(notes or {}).get(shown))
             heading.children = [*_as_list(heading.children), menu]
 
 
@@ -85,13 +89,15 @@ def report_menu(view: str, lang: str, prefix: str, query: str) -> html.Details |
 
 
 def _menu(route: str, files, label: str, lang: str, prefix: str, query: str, *,
-          extra_class: str = "") -> html.Details:
+          extra_class: str = "", note: str | None = None) -> html.Details:
     base = prefix.rstrip("/") + "/" + route
     links = [
         html.A(t(key, lang), href=base + suffix + (f"?{query}" if query else ""), download="",
                className="export-menu__link", rel="nofollow")
         for suffix, key in files
     ]
+    if note:
+        links.append(html.P(note, className="export-menu__note"))
     return html.Details(
         [html.Summary(label, className="export-menu__button", title=t("export.menu.title", lang)),
          html.Div(links, className="export-menu__list")],

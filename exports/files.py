@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 from pypdf import PdfReader, PdfWriter
 
 import i18n
-from api.exports import Column, Export, frame_export, grid_export, scope_area_name, table_export
+from api.exports import Column, Export, Note, frame_export, grid_export, scope_area_name, table_export
 from callbacks.scoped_view import filter_texts
 from components.theme import DESK
-from data_access import ticket_lists, workers
+from data_access import indicators, ticket_lists, workers
 from data_access.database import Database
 from data_access.scope import Scope
 from exports.framing import (
@@ -82,11 +82,16 @@ def report_sheets(request: Request) -> list[Export]:
     """The whole-view workbook's sheets: the KPI tiles, then each card's data in the order of the view."""
     answer = request.answer()
     lang = request.lang
+    tiles = tiles_of(answer)
+    # The exact number behind an indicator's tile ("3.14万" is 31,390), from the query that drew it.
+    exact = indicators.kpis(request.db, request.scope) if any(t.name in indicators.INDICATORS for t in tiles) else {}
     columns = [Column("indicator", "text", i18n.t("export.report.indicator", lang)),
-               Column("value", "text", i18n.t("export.report.value", lang)),
+               Column("shown", "text", i18n.t("export.report.value", lang)),
+               Column("value", "number", i18n.t("export.report.exact", lang)),
                Column("definition", "text", i18n.t("export.definition", lang))]
+    rows = [[tile.label, tile.text, exact.get(tile.name), " ".join(tile.definition.split())] for tile in tiles]
     kpis = Export(f"{request.view.name}-kpis", i18n.t("export.report.kpis", lang), columns,
-                  iter([list(tile) for tile in tiles_of(answer)]))
+                  iter(rows or [Note(i18n.t("export.no_data", lang))]))
     return [kpis, *(panel_data(request, panel, answer) for panel in request.view.panels)]
 
 
@@ -115,8 +120,8 @@ def report_pdf(request: Request, renderer: ChartRenderer) -> bytes:
         figure, width, height, _ = _framed_panel(request, panel, answer, A4_LANDSCAPE, fit=True)
         pages.append((figure, width, height))
     writer = PdfWriter()
-    for figure, width, height in pages:
-        writer.append(PdfReader(io.BytesIO(renderer.render(figure, "pdf", width, height))))
+    for page in renderer.render_all(pages, "pdf"):
+        writer.append(PdfReader(io.BytesIO(page)))
     writer.add_metadata({"/Title": report_title(request), "/Creator": "OneScreen 一屏观城"})
     out = io.BytesIO()
     writer.write(out)

@@ -78,7 +78,8 @@ def framed(figure: go.Figure, framing: Framing, theme: Theme, size: tuple[int, i
             font=dict(size=_TITLE_PX, color=theme.text),
         ),
         margin=dict(l=28, r=48, t=_TOP_PX, b=bottom),
-        legend=dict(y=1.02, yanchor="bottom"),
+        # Top right, clear of the subtitle on the left.
+        legend=dict(y=1.02, yanchor="bottom", x=1, xanchor="right"),
     )
     out.add_annotation(
         text="<br>".join(_escaped(line) for line in footer),
@@ -149,12 +150,12 @@ def title_page(title: str, lines: list[str], contents: list[str], theme: Theme, 
     return figure
 
 
-def kpi_table(tiles: list[tuple[str, str, str]], lang: str, theme: Theme) -> go.Figure:
+def kpi_table(tiles: list, lang: str, theme: Theme) -> go.Figure:
     """The view's KPI tiles as a table: indicator, value as the screen shows it, definition."""
     columns = [Column("indicator", "text", t("export.report.indicator", lang)),
                Column("value", "text", t("export.report.value", lang)),
                Column("definition", "text", t("export.definition", lang))]
-    rows = [[label, value, " ".join(definition.split())] for label, value, definition in tiles]
+    rows = [[tile.label, tile.text, " ".join(tile.definition.split())] for tile in tiles]
     figure, _ = table_figure(Export("kpis", "", columns, iter(rows)), lang, theme, limit=len(rows) or 1)
     figure.data[0].columnwidth = [2, 1.4, 8]
     figure.data[0].cells.height = 40

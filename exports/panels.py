@@ -21,18 +21,20 @@ import pandas as pd
 from dash import html
 from plotly.graph_objects import Figure
 
+from api.exports import EXPORT_ROW_LIMIT
 from callbacks.closure import closure_panels
 from callbacks.crowd import crowd_panels
 from callbacks.funds import fund_panels
 from callbacks.overview import overview_panels
 from callbacks.tickets import BREAKDOWNS, ticket_panels
-from callbacks.workers import workers_panels
+from callbacks.workers import UNPATROLLED_LISTED, workers_panels
 from components.export_menu import PANELS, components_in
 from components.theme import DESK
 from data_access import funds, ticket_lists, workers
 from data_access.database import Database
 from data_access.scope import Scope
-from i18n import code_label
+from exports.framing import TABLE_IMAGE_ROWS
+from i18n import code_label, format_count, t
 from pages import closure as closure_page
 from pages import crowd as crowd_page
 from pages import funds as funds_page
@@ -40,6 +42,8 @@ from pages import overview as overview_page
 from pages import tickets as tickets_page
 from pages import workers as workers_page
 
+# The api.exports tables that are ticket lists: their data export streams the whole list.
+LIST_TABLES = tuple(which.replace("_", "-") for which in ticket_lists.LISTS)
 # The header of a table export, in the interface language: (column name, label key, kind).
 FrameColumns = list[tuple[str, str, str]]
 
@@ -61,6 +65,7 @@ class Panel(NamedTuple):
     frame: Callable[[Database, Scope, str], tuple[pd.DataFrame, FrameColumns]] | None = None
     definitions: tuple[str, ...] = ()
     total: Callable[[Database, Scope], int] | None = None
+    listed: int | None = None  # how many rows the screen lists, for a grid whose data export holds only those
 
 
 class ViewExports(NamedTuple):
@@ -131,7 +136,8 @@ VIEWS: dict[str, ViewExports] = {
                   definitions=("workers.definition.online", "workers.definition.stale",
                                "workers.definition.offline")),
             Panel("unpatrolled", lambda p: p.unpatrolled, definitions=("workers.definition.unpatrolled",),
-                  total=lambda db, scope: int(workers.patrol_coverage_by_area(db, scope)["unpatrolled"].sum())),
+                  total=lambda db, scope: int(workers.patrol_coverage_by_area(db, scope)["unpatrolled"].sum()),
+                  listed=UNPATROLLED_LISTED),
         )),
         ViewExports("closure", closure_panels, closure_page.layout, "export.source.ticket", (
             Panel("league", lambda p: p.league_rows, definitions=_CLOSURE),
@@ -142,10 +148,26 @@ VIEWS: dict[str, ViewExports] = {
             Panel("accounts", lambda p: p.accounts_rows,
                   definitions=("funds.definition.budget", "funds.definition.spent", "funds.definition.burn_rate")),
             Panel("by-kind", lambda p: p.by_kind, frame=_spend_by_kind, definitions=("funds.definition.spent",)),
-            Panel("items", lambda p: p.items_rows, total=lambda db, scope: funds.fund_items(db, scope).total),
+            Panel("items", lambda p: p.items_rows, total=lambda db, scope: funds.fund_items(db, scope).total,
+                  listed=funds.ITEM_LIMIT),
         )),
     )
 }
+
+
+def menu_notes(lang: str) -> dict[str, str]:
+    """What a card's export menu says about row limits, by component id: nothing is cut without saying so."""
+    notes = {}
+    for view in VIEWS.values():
+        for panel in view.panels:
+            if panel.table in LIST_TABLES:
+                text = t("export.note.whole_list", lang, limit=format_count(EXPORT_ROW_LIMIT, lang))
+            elif panel.listed:
+                text = t("export.note.listed", lang, limit=panel.listed)
+            else:
+                continue
+            notes[view.component_id(panel)] = f"{text} {t('export.note.image_rows', lang, rows=TABLE_IMAGE_ROWS)}"
+    return notes
 
 
 class Card(NamedTuple):
@@ -176,11 +198,21 @@ def is_figure(shown) -> bool:
     return isinstance(shown, Figure)
 
 
-def tiles_of(answer) -> list[tuple[str, str, str]]:
-    """The view's KPI tiles as (label, value as shown, definition), in their order on screen."""
+class Tile(NamedTuple):
+    """A KPI tile as the screen shows it: its indicator's name, label, value as written, definition on hover."""
+
+    name: str
+    label: str
+    text: str
+    definition: str
+
+
+def tiles_of(answer) -> list[Tile]:
+    """The view's KPI tiles, in their order on screen."""
     tiles = []
     for component in components_in(getattr(answer, "tiles", [])):
         if isinstance(component, html.Div) and "kpi" in (component.className or "").split():
             label, value = (child.children for child in component.children)
-            tiles.append((label, value, getattr(component, "title", "") or ""))
+            definition = getattr(component, "title", "") or ""
+            tiles.append(Tile(getattr(component, "data-indicator", ""), label, value, definition))
     return tiles

@@ -28,6 +28,8 @@ FORMATS = ("png", "svg", "pdf")
 # A closed port on the loopback: any http(s) request Chromium might make goes nowhere.
 _NO_NETWORK_PROXY = "http://127.0.0.1:9"
 _START_SECONDS = 60
+# Tabs of the one browser: two draw a report's pages side by side on a two-core server.
+TABS = 2
 
 
 class RenderError(RuntimeError):
@@ -46,15 +48,26 @@ class ChartRenderer:
 
     def render(self, figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
         """The figure as `fmt` bytes, `width` x `height` CSS pixels (PNG: times `scale`)."""
+        return self.render_all([(figure, width, height)], fmt, scale)[0]
+
+    def render_all(self, figures: list[tuple[go.Figure, int, int]], fmt: str, scale: float = 1) -> list[bytes]:
+        """Each (figure, width, height) as `fmt` bytes, in order; the browser's tabs draw them side by side."""
         if fmt not in FORMATS:
             raise ValueError(f"no image format {fmt!r}")
         kaleido = self._started()
-        opts = {"format": fmt, "width": int(width), "height": int(height), "scale": scale}
-        future = asyncio.run_coroutine_threadsafe(kaleido.calc_fig(figure, opts=opts), self._loop)
+        futures = [
+            asyncio.run_coroutine_threadsafe(
+                kaleido.calc_fig(figure, opts={"format": fmt, "width": int(width), "height": int(height),
+                                               "scale": scale}),
+                self._loop,
+            )
+            for figure, width, height in figures
+        ]
         try:
-            return future.result(self._timeout_s)
+            return [future.result(self._timeout_s) for future in futures]
         except FutureTimeout:
-            future.cancel()
+            for future in futures:
+                future.cancel()
             raise RenderError(f"rendering a {fmt} took longer than {self._timeout_s:.0f} s") from None
         except Exception as error:  # the browser died or plotly.js refused the figure
             log.warning("chart rendering failed; the browser restarts on the next export: %s", error)
@@ -86,7 +99,7 @@ class ChartRenderer:
 
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="chart-renderer", daemon=True).start()
-        options = {"n": 1, "timeout": self._timeout_s, "mathjax": False, "proxy_server": _NO_NETWORK_PROXY}
+        options = {"n": TABS, "timeout": self._timeout_s, "mathjax": False, "proxy_server": _NO_NETWORK_PROXY}
         if self._chromium_path:
             options["path"] = self._chromium_path
 

@@ -28,10 +28,13 @@ import pytest
 from pypdf import PdfReader
 
 from app import create_app
-from components.export_menu import PANELS, REPORT_VIEWS
+from components import ids
+from components.export_menu import PANELS, REPORT_VIEWS, add_panel_menus, components_in
+from components.theme import DESK
 from demo.generate import generate
-from exports.panels import VIEWS
+from exports.panels import VIEWS, menu_notes
 from exports.renderer import ChartRenderer
+from pages import tickets as tickets_page
 from tests.support import create_contract, fresh_database_url, settings_for, unavailable
 from tests.test_exports import _xlsx_rows
 
@@ -191,8 +194,10 @@ def test_the_whole_view_workbook_has_kpis_a_sheet_per_card_and_definitions(clien
         assert sheets[0] == "主要指标" and sheets[-1] == "说明", view
         assert len(sheets) == len(VIEWS[view].panels) + 2, (view, sheets)
     kpi_rows = _xlsx_rows(_get(client, f"/export/overview.xlsx?{SCOPE}").data)
-    labels = [row[0] for row in kpi_rows[1:]]
-    assert "结案率" in labels and "积压工单" in labels
+    by_label = {row[0]: row for row in kpi_rows[1:]}
+    api = client.get(f"/api/v1/kpis?{SCOPE}").get_json()
+    assert by_label["结案率"][2] == pytest.approx(api["closure_rate"])  # the exact number beside "99.7%"
+    assert by_label["积压工单"][2] == api["backlog"]
 
 
 def test_the_report_pdf_is_a4_landscape_title_kpis_then_every_card(client):
@@ -264,3 +269,24 @@ def test_the_renderer_reaches_nothing_outside_even_when_a_figure_asks(renderer):
     finally:
         server.shutdown()
     assert asked == []
+
+
+def test_without_a_renderer_an_image_is_a_503_saying_so_and_data_still_exports(city, tmp_path):
+    broken = ChartRenderer(str(tmp_path / "no-chromium-here"))
+    client = _served(city, broken)
+    response = client.get(f"/export/overview/areas.png?{SCOPE}")
+    assert response.status_code == 503
+    assert "图片渲染服务暂不可用" in response.get_json()["error"]["message"]
+    assert client.get(f"/export/overview.pdf?{SCOPE}").status_code == 503
+    assert client.get(f"/export/overview/areas.csv?{SCOPE}").status_code == 200
+    assert client.get(f"/export/overview.xlsx?{SCOPE}").status_code == 200
+
+
+def test_the_menus_say_what_a_list_export_holds(client):
+    page = tickets_page.layout("zh", DESK)
+    add_panel_menus(page, "zh", "/", "area=320508", menu_notes("zh"))
+    notes = {c.children for c in components_in(page) if getattr(c, "className", None) == "export-menu__note"}
+    assert any("含清单全部工单，上限 100万 条" in note for note in notes)
+    links = [c.href for c in components_in(page) if getattr(c, "className", None) == "export-menu__link"]
+    assert "/export/tickets/overdue.csv?area=320508" in links
+    assert ids.TICKETS_OVERDUE_GRID in PANELS
