@@ -10,7 +10,7 @@ an A4-landscape PDF: a title page, the KPI table, then a page per card.
 from __future__ import annotations
 
 import io
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from pypdf import PdfReader, PdfWriter
@@ -55,10 +55,9 @@ class Image(NamedTuple):
     label: str  # what the file holds, for its name
 
 
-def panel_image(request: Request, panel: Panel, renderer: ChartRenderer, fmt: str, scale: float = 1,
-                answer=None) -> Image:
-    """The card as a standalone image; `answer` is the view's answer when the caller already has it."""
-    figure, width, height, title = _framed_panel(request, panel, answer or request.answer(), CHART_SIZE, fit=False)
+def panel_image(request: Request, panel: Panel, renderer: ChartRenderer, fmt: str, scale: float = 1) -> Image:
+    """The card as a standalone image, `scale` times CHART_SIZE (PNG)."""
+    figure, width, height, title = _framed_panel(request, panel, request.answer(), CHART_SIZE, fit=False)
     return Image(renderer.render(figure, fmt, width, height, scale), title)
 
 
@@ -188,8 +187,3 @@ def _definition_line(key: str, lang: str) -> str:
                      None)
     separator = "：" if lang == "zh" else ": "
     return f"{label}{separator}{text}" if label else text
-
-
-def chunks(content: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
-    for start in range(0, len(content), size):
-        yield content[start:start + size]
