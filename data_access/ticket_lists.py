@@ -17,6 +17,8 @@ and export built on these lists shows the same masked number.
 """
 from __future__ import annotations
 
+import pickle
+import tempfile
 from datetime import timedelta
 from typing import Iterator, NamedTuple
 
@@ -81,17 +83,31 @@ def ticket_list_chunks(
 ) -> Iterator[TicketList]:
     """The first `limit` tickets of the `which` list (one of LISTS), `chunk_size` rows at a time.
 
-    For exports, which may run to the whole list: the rows stream from a
-    server-side cursor, so memory holds one chunk however long the list is.
+    For exports, which may run to the whole list. The rows come from a
+    server-side cursor as fast as the database gives them and are spooled to
+    a temporary file, a chunk at a time; only then are they handed out. So
+    memory holds one chunk however long the list is, and the statement is
+    over before the slow part (writing a workbook, a client on a slow link)
+    begins: it holds no connection meanwhile, and the statement timeout
+    bounds the database's work, not the download's. All of it happens at the
+    first `next()`, so a database that fails does so before a file is begun.
     Each chunk has the same columns, order and masking as `overdue_tickets` /
     `near_overdue_tickets`, and `total` is the whole list's size. An empty
     list yields nothing.
     """
     statement = _list_statement(db, scope, which, limit)
-    with db.engine.connect() as conn:
-        result = conn.execution_options(yield_per=chunk_size).execute(statement)
-        for partition in result.partitions(chunk_size):
-            yield _finished(scope, which, pd.DataFrame(partition, columns=[*COLUMNS, "total"]))
+    with tempfile.TemporaryFile(prefix="onescreen-list-") as spool:
+        with db.engine.connect() as conn:
+            result = conn.execution_options(yield_per=chunk_size).execute(statement)
+            for partition in result.partitions(chunk_size):
+                pickle.dump([tuple(row) for row in partition], spool, protocol=pickle.HIGHEST_PROTOCOL)
+        spool.seek(0)
+        while True:
+            try:
+                rows = pickle.load(spool)  # our own file, written just above
+            except EOFError:
+                return
+            yield _finished(scope, which, pd.DataFrame(rows, columns=[*COLUMNS, "total"]))
 
 
 def _read_list(db: Database, scope: Scope, which: str, limit: int) -> TicketList:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import date, datetime
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
@@ -13,6 +14,8 @@ from flask import Flask
 
 import api.exports
 from api import register_api
+from data_access import ticket_lists
+from data_access.scope import Scope
 from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database
 from tests.test_indicator_definitions import AREAS, TICKETS
 
@@ -189,3 +192,20 @@ def test_a_bad_scope_is_a_json_error_naming_the_parameter(client, query, param, 
 def test_the_export_paths_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/export/{table}.csv", "/export/{table}.xlsx"} <= set(paths)
+
+
+def test_a_list_is_read_whole_before_its_file_is_written_so_no_connection_waits_on_the_client(tmp_path):
+    """The statement is over at the first chunk: a slow download holds no connection and no statement timeout."""
+    url = fresh_database_url("sqlite", "spooled", tmp_path)
+    create_contract(url)
+    insert_rows(url, {"area": AREAS, "ticket": TICKETS})
+    db = read_only_database(url)
+    scope = Scope(area_code="R", period_from=date(2026, 11, 1), period_to=date(2026, 11, 20),
+                  as_of=datetime(2026, 11, 20, 12, 0, 0))
+    chunks = ticket_lists.ticket_list_chunks(db, scope, "backlog", limit=100, chunk_size=1)
+    first = next(chunks)
+    assert db.engine.pool.checkedout() == 0
+    rest = list(chunks)
+    assert len(rest) + 1 == first.total > 1
+    assert [len(chunk.rows) for chunk in rest] == [1] * len(rest)
+    db.engine.dispose()
