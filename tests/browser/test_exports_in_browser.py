@@ -65,3 +65,18 @@ def test_the_whole_view_report_is_downloaded_as_a_pdf(demo_app, watched_page):
     assert download.suggested_filename.startswith("结案报告_姑苏区_")
     reader = PdfReader(io.BytesIO(open(download.path(), "rb").read()))
     assert len(reader.pages) == 5  # title, KPIs, the league and the department and category tables
+
+
+def test_an_open_menu_closes_on_a_click_elsewhere_and_after_a_download(demo_app, watched_page):
+    page, log = watched_page
+    page.goto(demo_app.url("/tickets"))
+    wait_until_shown(page)
+    first, second = _card_menu(page, "各来源积压工单"), _card_menu(page, "各状态积压工单")
+    first.locator("summary").click()
+    assert first.get_attribute("open") is not None
+    second.locator("summary").click()
+    assert first.get_attribute("open") is None and second.get_attribute("open") is not None
+    with page.expect_download():
+        second.get_by_text("数据 CSV").click()
+    assert second.get_attribute("open") is None
+    assert log.errors == []
