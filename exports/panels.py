@@ -14,6 +14,7 @@ rows, except the ticket lists, which stream whole from the database.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, NamedTuple
 
 import dash_ag_grid as dag
@@ -180,18 +181,31 @@ class Card(NamedTuple):
 def card_of(view: ViewExports, panel: Panel, lang: str) -> Card:
     """The title and, for a grid, the column headers of `panel`'s card, read from the view's layout."""
     component_id = view.component_id(panel)
-    for card in components_in(view.layout(lang, DESK)):
+    cards = _cards(view.name, lang)
+    if component_id not in cards:
+        raise LookupError(f"the {view.name} layout has no card showing {component_id}")
+    return cards[component_id]
+
+
+@functools.lru_cache(maxsize=None)
+def _cards(view_name: str, lang: str) -> dict[str, Card]:
+    """Every exportable card of a view's layout, by the id of what it shows.
+
+    A layout depends only on the language (it holds no data), so it is read
+    once per process, not once for each page of a report.
+    """
+    cards = {}
+    for card in components_in(VIEWS[view_name].layout(lang, DESK)):
         if "card" not in (getattr(card, "className", None) or "").split():
             continue
         inner = {getattr(c, "id", None): c for c in components_in(card.children)}
-        if component_id not in inner:
-            continue
-        title = next(c.children for c in components_in(card.children) if isinstance(c, html.H2))
-        shown = inner[component_id]
-        columns = ([(c["field"], c["headerName"]) for c in shown.columnDefs]
-                   if isinstance(shown, dag.AgGrid) else [])
-        return Card(title, columns)
-    raise LookupError(f"the {view.name} layout has no card showing {component_id}")
+        for component_id in inner.keys() & PANELS.keys():
+            title = next(c.children for c in components_in(card.children) if isinstance(c, html.H2))
+            shown = inner[component_id]
+            columns = ([(c["field"], c["headerName"]) for c in shown.columnDefs]
+                       if isinstance(shown, dag.AgGrid) else [])
+            cards[component_id] = Card(title, columns)
+    return cards
 
 
 def is_figure(shown) -> bool:
