@@ -35,7 +35,7 @@ from data_access import indicators, ticket_lists
 from data_access.areas import WHOLE_DATABASE, find_area
 from data_access.database import Database
 from data_access.scope import Scope
-from i18n import code_label, indicator_definition, indicator_label, language, t
+from i18n import code_label, indicator_definition, indicator_label, t
 
 # Excel's sheet holds 1,048,576 rows; past this a list export stops and its last row says so.
 EXPORT_ROW_LIMIT = 1_000_000

@@ -109,9 +109,11 @@ def table_figure(data: Export, lang: str, theme: Theme, limit: int = TABLE_IMAGE
     if not shown:
         shown = [[notes[0] if notes else t("no_data", lang), *[""] * (len(headers) - 1)]]
     numeric = [c.kind in ("count", "rate", "hours", "yuan") for c in data.columns]
-    # Each column as wide as its longest text (within reason), so names are not cut; rows as tall as they wrap.
-    widths = [min(max(_text_width(h) for h in (column.label or column.name,)) + 1, _WIDEST) for column in data.columns]
-    widths = [max(w, min(max((_text_width(row[i]) for row in shown), default=1) + 1, _WIDEST)) for i, w in enumerate(widths)]
+    # Each column as wide as its longest text, header included (up to _WIDEST), so names are not cut.
+    widths = [
+        min(max(_text_width(column.label or column.name), *(_text_width(row[i]) for row in shown)) + 1, _WIDEST)
+        for i, column in enumerate(data.columns)
+    ]
     # A cell longer than the widest column wraps onto more lines.
     lines = [max(1, *(math.ceil(_text_width(cell) / _WIDEST) for cell in row)) for row in shown]
     figure = go.Figure(
@@ -133,7 +135,8 @@ def title_page(title: str, lines: list[str], contents: list[str], theme: Theme, 
     """The report's first page: the view's name, the scope, and the list of what follows."""
     figure = go.Figure()
     figure.update_layout(template=theme.template, paper_bgcolor=theme.surface, plot_bgcolor=theme.surface,
-                         font_family=EXPORT_FONTS, width=A4_LANDSCAPE[0], height=A4_LANDSCAPE[1], margin=dict(l=80, r=80, t=80, b=60))
+                         font_family=EXPORT_FONTS, width=A4_LANDSCAPE[0], height=A4_LANDSCAPE[1],
+                         margin=dict(l=80, r=80, t=80, b=60))
     figure.update_xaxes(visible=False, range=[0, 1])
     figure.update_yaxes(visible=False, range=[0, 1])
     figure.add_annotation(text=f"<b>{_escaped(title)}</b>", x=0, y=0.97, xanchor="left", yanchor="top",
