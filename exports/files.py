@@ -142,7 +142,7 @@ def _framed_panel(request: Request, panel: Panel, answer, size, *, fit: bool):
     else:
         limit = REPORT_TABLE_ROWS if fit else TABLE_IMAGE_ROWS
         rows = grid_export(panel.name, card.title, card.columns, shown, lang, as_shown=True)
-        figure, count = table_figure(rows, lang, DESK, limit)
+        figure, count = table_figure(rows, lang, DESK, limit, width=size[0])
         total = panel.total(request.db, request.scope) if panel.total else count
         if total > min(count, limit):
             note = i18n.t("export.frame.rows", lang, shown=min(count, limit), total=total)

@@ -36,7 +36,9 @@ _TABLE_ROW_PX = 28
 # mapping, so "2026-11-20" drawn in it could not be searched or copied from the PDF.
 EXPORT_FONTS = f'"DejaVu Sans", {FONT_STACK}'
 _CELL_PX = 13
+_WRAP_PX = 17  # each more line of a wrapped cell
 _WIDEST = 26  # characters
+_LATIN = 0.62  # the width of a Latin character or digit in EXPORT_FONTS, in CJK characters
 
 
 class Framing(NamedTuple):
@@ -89,7 +91,8 @@ def framed(figure: go.Figure, framing: Framing, theme: Theme, size: tuple[int, i
     return out, width, height
 
 
-def table_figure(data: Export, lang: str, theme: Theme, limit: int = TABLE_IMAGE_ROWS) -> tuple[go.Figure, int]:
+def table_figure(data: Export, lang: str, theme: Theme, limit: int = TABLE_IMAGE_ROWS,
+                 width: int = CHART_SIZE[0]) -> tuple[go.Figure, int]:
     """A table export's first `limit` rows as a plotly table, and how many data rows the export held in all.
 
     Reads the rows one by one, so a long ticket list is never in memory
@@ -114,8 +117,12 @@ def table_figure(data: Export, lang: str, theme: Theme, limit: int = TABLE_IMAGE
         min(max(_text_width(column.label or column.name), *(_text_width(row[i]) for row in shown)) + 1, _WIDEST)
         for i, column in enumerate(data.columns)
     ]
-    # A cell longer than the widest column wraps onto more lines.
-    lines = [max(1, *(math.ceil(_text_width(cell) / _WIDEST) for cell in row)) for row in shown]
+    # Plotly narrows every column alike when they do not fit `width`; a cell longer than its column wraps.
+    # The estimate is rough either way, so a line of slack every ten rows keeps the last row from being cut.
+    shrink = min(1.0, (width - 80) / _CELL_PX / sum(widths))
+    lines = [max(1, *(math.ceil(_text_width(cell) / (widths[i] * shrink) - 0.15) for i, cell in enumerate(row)))
+             for row in shown]
+    slack = _WRAP_PX * math.ceil(len(shown) / 10)
     figure = go.Figure(
         go.Table(
             columnwidth=widths,
@@ -127,7 +134,8 @@ def table_figure(data: Export, lang: str, theme: Theme, limit: int = TABLE_IMAGE
                        height=_TABLE_ROW_PX),
         )
     )
-    figure.update_layout(template=theme.template, height=60 + sum(_TABLE_ROW_PX + 17 * (n - 1) for n in lines))
+    figure.update_layout(template=theme.template,
+                         height=60 + sum(_TABLE_ROW_PX + _WRAP_PX * (n - 1) for n in lines) + slack)
     return figure, count
 
 
@@ -185,8 +193,12 @@ def _cell_text(value, column: Column, lang: str) -> str:
 
 
 def _text_width(text: str) -> float:
-    """How many CJK characters wide `text` is: a Latin character counts about half."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.56 for c in str(text))
+    """How many CJK characters wide `text` is: a Latin character (DejaVu Sans) counts about 0.62."""
+    return sum(_char_width(c) for c in str(text))
+
+
+def _char_width(char: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else _LATIN
 
 
 def _footer_lines(framing: Framing, width: int) -> list[str]:
@@ -197,7 +209,7 @@ def _footer_lines(framing: Framing, width: int) -> list[str]:
     if framing.note:
         paragraphs.append(framing.note)
     paragraphs.extend(framing.definitions)
-    # The footnote's font is _NOTE_PX; a CJK character is about that wide, a Latin one about half.
+    # The footnote's font is _NOTE_PX; a CJK character is about that wide, a Latin one _LATIN of it.
     room = (width - 80) / _NOTE_PX
     return [line for paragraph in paragraphs for line in _wrapped(" ".join(paragraph.split()), room)]
 
@@ -205,13 +217,13 @@ def _footer_lines(framing: Framing, width: int) -> list[str]:
 def _wrapped(text: str, room: float) -> list[str]:
     lines, line, used = [], "", 0.0
     for char in text:
-        cost = 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.56
+        cost = _char_width(char)
         if used + cost > room and line:
             cut = line.rfind(" ")
             if cut > len(line) * 0.6:  # break Latin text at a space, CJK anywhere
                 lines.append(line[:cut])
                 line = line[cut + 1:]
-                used = sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.56 for c in line)
+                used = _text_width(line)
             else:
                 lines.append(line)
                 line, used = "", 0.0
