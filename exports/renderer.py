@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import plotly.graph_objects as go
@@ -30,6 +31,8 @@ _NO_NETWORK_PROXY = "http://127.0.0.1:9"
 _START_SECONDS = 60
 # Tabs of the one browser: two draw a report's pages side by side on a two-core server.
 TABS = 2
+# A browser with no export for this long is stopped, and its memory returned.
+IDLE_SECONDS = 600
 
 
 class RenderError(RuntimeError):
@@ -37,14 +40,26 @@ class RenderError(RuntimeError):
 
 
 class ChartRenderer:
-    """Renders plotly figures in one Chromium, started on first use; safe to call from any thread."""
+    """Renders plotly figures in one Chromium, started on first use; safe to call from any thread.
 
-    def __init__(self, chromium_path: str | None = None, timeout_s: float = 60):
+    A browser holds a few hundred MB, and a wall's server may export once a
+    week: after `idle_s` without an export the browser is stopped, and the
+    next export starts a new one.
+    """
+
+    def __init__(self, chromium_path: str | None = None, timeout_s: float = 60, idle_s: float = IDLE_SECONDS):
         self._chromium_path = chromium_path
         self._timeout_s = timeout_s
+        self._idle_s = idle_s
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido = None
+        self._in_flight = 0
+        self._last_used = 0.0
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None
 
     def render(self, figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
         """The figure as `fmt` bytes, `width` x `height` CSS pixels (PNG: times `scale`)."""
@@ -54,45 +69,75 @@ class ChartRenderer:
         """Each (figure, width, height) as `fmt` bytes, in order; the browser's tabs draw them side by side."""
         if fmt not in FORMATS:
             raise ValueError(f"no image format {fmt!r}")
-        kaleido = self._started()
-        futures = [
-            asyncio.run_coroutine_threadsafe(
-                kaleido.calc_fig(figure, opts={"format": fmt, "width": int(width), "height": int(height),
-                                               "scale": scale}),
-                self._loop,
-            )
-            for figure, width, height in figures
-        ]
+        loop, kaleido = self._acquire()
         try:
-            return [future.result(self._timeout_s) for future in futures]
-        except FutureTimeout:
-            for future in futures:
-                future.cancel()
-            raise RenderError(f"rendering a {fmt} took longer than {self._timeout_s:.0f} s") from None
-        except Exception as error:  # the browser died or plotly.js refused the figure
-            log.warning("chart rendering failed; the browser restarts on the next export: %s", error)
-            self.close()
-            raise RenderError(f"rendering a {fmt} failed: {error}") from error
+            futures = [
+                asyncio.run_coroutine_threadsafe(
+                    kaleido.calc_fig(figure, opts={"format": fmt, "width": int(width), "height": int(height),
+                                                   "scale": scale}),
+                    loop,
+                )
+                for figure, width, height in figures
+            ]
+            try:
+                return [future.result(self._timeout_s) for future in futures]
+            except FutureTimeout:
+                for future in futures:
+                    future.cancel()
+                raise RenderError(f"rendering a {fmt} took longer than {self._timeout_s:.0f} s") from None
+            except Exception as error:  # the browser died or plotly.js refused the figure
+                log.warning("chart rendering failed; the browser restarts on the next export: %s", error)
+                self._stop(loop, kaleido)
+                raise RenderError(f"rendering a {fmt} failed: {error}") from error
+        finally:
+            self._release()
 
     def close(self) -> None:
         """Stop the browser (the next render starts a new one)."""
         with self._lock:
             loop, kaleido = self._loop, self._kaleido
-            self._loop = self._kaleido = None
-        if loop is None:
-            return
-        if kaleido is not None:
-            try:
-                asyncio.run_coroutine_threadsafe(kaleido.close(), loop).result(10)
-            except Exception:  # noqa: BLE001 - a dead browser need not close cleanly
-                log.debug("closing the renderer's browser failed", exc_info=True)
-        loop.call_soon_threadsafe(loop.stop)
+        if loop is not None:
+            self._stop(loop, kaleido)
 
-    def _started(self):
+    def _acquire(self):
         with self._lock:
             if self._kaleido is None:
                 self._loop, self._kaleido = self._start()
-            return self._kaleido
+                threading.Thread(target=self._stop_when_idle, args=(self._kaleido,), name="chart-renderer-idle",
+                                 daemon=True).start()
+            self._in_flight += 1
+            return self._loop, self._kaleido
+
+    def _release(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._last_used = time.monotonic()
+
+    def _stop_when_idle(self, kaleido) -> None:
+        """Watch one browser; stop it once nothing has asked for `idle_s` (then this thread ends)."""
+        while True:
+            time.sleep(min(self._idle_s, 30))
+            with self._lock:
+                if self._kaleido is not kaleido:
+                    return  # stopped or replaced meanwhile
+                idle = self._in_flight == 0 and time.monotonic() - self._last_used >= self._idle_s
+                loop = self._loop
+            if idle:
+                log.info("chart renderer idle for %.0f s: its browser stops", self._idle_s)
+                self._stop(loop, kaleido)
+                return
+
+    def _stop(self, loop, kaleido) -> None:
+        """Stop this browser, if it is still the current one; new renders start another."""
+        with self._lock:
+            if self._kaleido is not kaleido:
+                return
+            self._loop = self._kaleido = None
+        try:
+            asyncio.run_coroutine_threadsafe(kaleido.close(), loop).result(10)
+        except Exception:  # noqa: BLE001 - a dead browser need not close cleanly
+            log.debug("closing the renderer's browser failed", exc_info=True)
+        loop.call_soon_threadsafe(loop.stop)
 
     def _start(self):
         import kaleido  # imported on first export: the dashboard starts without a browser

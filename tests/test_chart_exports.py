@@ -14,6 +14,7 @@ import shutil
 import struct
 import subprocess
 import threading
+import time
 import unicodedata
 import zipfile
 from datetime import datetime
@@ -291,3 +292,18 @@ def test_the_menus_say_what_a_list_export_holds(client):
     links = [c.href for c in components_in(page) if getattr(c, "className", None) == "export-menu__link"]
     assert "/export/tickets/overdue.csv?area=320508" in links
     assert ids.TICKETS_OVERDUE_GRID in PANELS
+
+
+def test_an_idle_renderer_stops_its_browser_and_the_next_export_starts_another():
+    idle = ChartRenderer(offline_chromium(), idle_s=1)
+    figure = go.Figure(go.Bar(x=[1], y=[1]))
+    try:
+        assert idle.render(figure, "svg", 300, 200).startswith(b"<svg")
+        assert idle.running
+        deadline = time.monotonic() + 10
+        while idle.running and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not idle.running
+        assert idle.render(figure, "png", 300, 200)[:4] == b"\x89PNG"
+    finally:
+        idle.close()
