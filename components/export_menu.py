@@ -68,16 +68,26 @@ def add_panel_menus(page, lang: str, prefix: str, query: str, notes: Mapping[str
     every link carries so that it exports exactly what is on screen.
     `notes` (by component id) say in a card's menu what limits its files have.
     """
-    for card in components_in(page):
+    for card, shown in exportable_cards(page):
+        heading = card.children[0]
+        view, panel = PANELS[shown]
+        menu = _menu(f"export/{view}/{panel}", PANEL_FILES, t("export.menu", lang), lang, prefix, query,
+                     note=(notes or {}).get(shown))
+        heading.children = [*_as_list(heading.children), menu]
+
+
+def exportable_cards(tree):
+    """(card, id of what it shows) for every card of `tree` showing a component named in PANELS.
+
+    A card (components/charts.py, components/grids.py) is a section of class
+    "card": its heading first, then its body with the graph or grid.
+    """
+    for card in components_in(tree):
         if "card" not in (getattr(card, "className", None) or "").split():
             continue
-        heading, *body = card.children
-        shown = next((c.id for c in components_in(body) if getattr(c, "id", None) in PANELS), None)
+        shown = next((c.id for c in components_in(card.children[1:]) if getattr(c, "id", None) in PANELS), None)
         if shown is not None:
-            view, panel = PANELS[shown]
-            menu = _menu(f"export/{view}/{panel}", PANEL_FILES, t("export.menu", lang), lang, prefix, query,
-                         note=(notes or {}).get(shown))
-            heading.children = [*_as_list(heading.children), menu]
+            yield card, shown
 
 
 def report_menu(view: str, lang: str, prefix: str, query: str) -> html.Details | None:

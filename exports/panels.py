@@ -29,7 +29,7 @@ from callbacks.funds import fund_panels
 from callbacks.overview import overview_panels
 from callbacks.tickets import BREAKDOWNS, ticket_panels
 from callbacks.workers import UNPATROLLED_LISTED, workers_panels
-from components.export_menu import PANELS, components_in
+from components.export_menu import PANELS, components_in, exportable_cards
 from components.theme import DESK
 from data_access import funds, ticket_lists, workers
 from data_access.database import Database
@@ -195,16 +195,12 @@ def _cards(view_name: str, lang: str) -> dict[str, Card]:
     once per process, not once for each page of a report.
     """
     cards = {}
-    for card in components_in(VIEWS[view_name].layout(lang, DESK)):
-        if "card" not in (getattr(card, "className", None) or "").split():
-            continue
-        inner = {getattr(c, "id", None): c for c in components_in(card.children)}
-        for component_id in inner.keys() & PANELS.keys():
-            title = next(c.children for c in components_in(card.children) if isinstance(c, html.H2))
-            shown = inner[component_id]
-            columns = ([(c["field"], c["headerName"]) for c in shown.columnDefs]
-                       if isinstance(shown, dag.AgGrid) else [])
-            cards[component_id] = Card(title, columns)
+    for card, component_id in exportable_cards(VIEWS[view_name].layout(lang, DESK)):
+        inside = list(components_in(card.children))
+        title = next(c.children for c in inside if isinstance(c, html.H2))
+        shown = next(c for c in inside if getattr(c, "id", None) == component_id)
+        columns = [(c["field"], c["headerName"]) for c in shown.columnDefs] if isinstance(shown, dag.AgGrid) else []
+        cards[component_id] = Card(title, columns)
     return cards
 
 

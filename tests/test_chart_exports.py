@@ -115,10 +115,6 @@ def _plain_text(text: str) -> str:
     return re.sub(r"[\s\x00]+", "", unicodedata.normalize("NFKC", text))
 
 
-def _root_name(client) -> str:
-    return client.get(f"/api/v1/breakdown?by=area&{SCOPE}").get_json()["area"]
-
-
 @pytest.mark.parametrize("view, card", A_CHART_OF_EACH_VIEW)
 def test_a_card_of_every_view_renders_as_png_svg_and_pdf_without_a_network(client, view, card):
     png = _get(client, f"/export/{view}/{card}.png?{SCOPE}")
