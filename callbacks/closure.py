@@ -95,10 +95,13 @@ def indicator_rows(frame: pd.DataFrame, lang: str) -> list[dict]:
 
 
 def league_rows(frame: pd.DataFrame, lang: str) -> list[dict]:
+    """The league as grid rows; an area unrated in the previous period shows "—", and the hover says why."""
+    hint = i18n.t("closure.league.new_entry", lang)
+    frame = frame.assign(previous_rank_hint=[hint if pd.isna(rank) else None for rank in frame["previous_rank"]])
     formats = {
         **_indicator_formats(lang),
         "rank": str,
-        "previous_rank": str,
+        "previous_rank": lambda rank: i18n.t("closure.league.no_previous_rank", lang) if rank is None else str(rank),
         "rank_change": _rank_change_text,
         "board": lambda board: i18n.t(f"closure.league.{board}", lang) if board else "",
     }

@@ -72,5 +72,6 @@ def league_columns(lang: str) -> list[dict]:
                formatted=True, numeric=True, maxWidth=130, cellClassRules=RANK_CHANGE_CELLS),
         column("board", t("closure.column.board", lang), formatted=True, maxWidth=110),
         *indicator_columns("area", lang),
-        column("previous_rank", t("closure.column.previous_rank", lang), formatted=True, numeric=True, maxWidth=130),
+        column("previous_rank", t("closure.column.previous_rank", lang), formatted=True, numeric=True, maxWidth=130,
+               tooltipField="previous_rank_hint"),
     ]

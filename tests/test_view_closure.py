@@ -29,6 +29,7 @@ from components import ids
 from data_access import indicators, league
 from data_access.database import Database
 from data_access.scope import Scope
+from pages.closure import league_columns
 from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for
 from tests.test_app_shell import as_json, call_callback, output_key, tiles_by_indicator
 
@@ -137,6 +138,17 @@ def test_view_shows_the_league_with_rank_arrows_and_the_rule(db):
     assert (rows["R01"]["board_text"], rows["R04"]["board_text"], rows["R06"]["board_text"]) == ("红榜", "黑榜", "")
     assert rows["R06"]["closure_rate_text"] == "无数据"
     assert "2026-09-22 至 2026-10-21" in panels.league_note and "前3名为红榜" in panels.league_note
+
+
+def test_an_area_with_no_rate_in_the_previous_period_shows_a_dash_and_says_why_on_hover(db):
+    rows = {row["key"]: row for row in closure_panels(db, "?from=2026-10-22&to=2026-11-20").league_rows}
+    assert (rows["R03"]["previous_rank_text"], rows["R06"]["previous_rank_text"]) == ("—", "—")
+    assert rows["R03"]["previous_rank_hint"] == "上期结案率无数据（上期无应结案工单），本期新进榜。"
+    assert (rows["R01"]["previous_rank_text"], rows["R01"]["previous_rank_hint"]) == ("4", None)
+    english = {row["key"]: row for row in closure_panels(db, "?lang=en&from=2026-10-22&to=2026-11-20").league_rows}
+    assert english["R03"]["previous_rank_hint"].startswith("No closure rate in the previous period")
+    hovered = next(c for c in league_columns("zh") if c["field"] == "previous_rank")
+    assert hovered["tooltipField"] == "previous_rank_hint"
 
 
 def test_tiles_are_the_api_indicators_with_their_definitions(db, city_url):
