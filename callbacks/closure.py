@@ -24,6 +24,8 @@ from data_access.database import Database
 from pages.closure import CLOSURE_INDICATORS
 
 log = logging.getLogger(__name__)
+# The previous rank of an area that had no closure rate then: new in the table (the hover says so).
+NEW_IN_TABLE = "—"
 
 
 class ClosurePanels(NamedTuple):
@@ -101,7 +103,7 @@ def league_rows(frame: pd.DataFrame, lang: str) -> list[dict]:
     formats = {
         **_indicator_formats(lang),
         "rank": str,
-        "previous_rank": lambda rank: i18n.t("closure.league.no_previous_rank", lang) if rank is None else str(rank),
+        "previous_rank": lambda rank: NEW_IN_TABLE if rank is None else str(rank),
         "rank_change": _rank_change_text,
         "board": lambda board: i18n.t(f"closure.league.{board}", lang) if board else "",
     }

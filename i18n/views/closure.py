@@ -16,8 +16,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "closure.league.red": {"zh": "红榜", "en": "Top"},
     "closure.league.black": {"zh": "黑榜", "en": "Bottom"},
-    # An area with no closure rate in the previous period had no rank then: new in the table.
-    "closure.league.no_previous_rank": {"zh": "—", "en": "—"},
+    # The hover on the "—" of an area with no closure rate in the previous period (no rank then).
     "closure.league.new_entry": {
         "zh": "上期结案率无数据（上期无应结案工单），本期新进榜。",
         "en": "No closure rate in the previous period (nothing was due then): new in the table.",
