@@ -15,13 +15,14 @@ from datetime import date, datetime
 from flask import Blueprint, Flask, jsonify, request
 
 from api.openapi import openapi_document
-from data_access import DatabaseError, indicators
+from data_access import DatabaseError, indicators, reference
 from data_access.areas import WHOLE_DATABASE, find_area, root_area_code
 from data_access.database import Database
 from data_access.freshness import newest_data_at
 from data_access.scope import Scope, ScopeError, parse_scope
 
 log = logging.getLogger(__name__)
+_FILTER_NOUNS = {"dept": "department", "category": "category"}
 
 
 class ApiError(Exception):
@@ -98,7 +99,8 @@ def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):
 
 
 def scope_from_request(db: Database) -> Scope:
-    """The request's scope, or ApiError: 400 naming a bad parameter, 404 for an unknown area (API and exports)."""
+    """The request's scope, or ApiError: 400 naming a bad parameter or an unknown dept or category code, 404 for an
+    unknown area (API and exports)."""
     try:
         scope = parse_scope(
             request.args,
@@ -110,6 +112,11 @@ def scope_from_request(db: Database) -> Scope:
         raise ApiError(400, error.message, error.param) from None
     if scope.area_code != WHOLE_DATABASE and find_area(db, scope.area_code) is None:
         raise ApiError(404, f"no area with code {scope.area_code!r}", "area")
+    # A filter on an unknown code would answer zeros, which read as a quiet city: refused, as the screens name it.
+    unknown = reference.unknown_filters(db, scope)
+    if unknown:
+        param, code = next(iter(unknown.items()))
+        raise ApiError(400, f"no {_FILTER_NOUNS[param]} with code {code!r}", param)
     return scope
 
 

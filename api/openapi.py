@@ -40,9 +40,10 @@ SCOPE_PARAMETERS = [
            "Default: now.", {"type": "string", "format": "date-time"}),
     _query("source", "Comma-separated ticket sources, e.g. hotline_12345,city_mgmt.",
            {"type": "string", "pattern": r"^[a-z0-9_]{1,32}(,[a-z0-9_]{1,32})*$"}),
-    _query("category", "Category code; the class and everything under it.",
+    _query("category", "Category code; the class and everything under it. A code the category table lacks is a 400.",
            {"type": "string", "pattern": CODE_PATTERN}),
-    _query("dept", "Department code.", {"type": "string", "pattern": CODE_PATTERN}),
+    _query("dept", "Department code. A code the department table lacks is a 400.",
+           {"type": "string", "pattern": CODE_PATTERN}),
 ]
 
 _ERROR = {

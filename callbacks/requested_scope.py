@@ -1,26 +1,40 @@
-"""The scope a URL asks for, made safe to show: parsed, the area checked, every problem kept for the user.
+"""The scope a URL asks for, made safe to show: parsed, the area and filters checked, every problem kept for the user.
 
-A view never fails on a bad link: an unusable parameter or an unknown area
-is reported as a notice and the default scope is shown instead. Every view
-resolves its scope here, so they all agree on what a URL means.
+A view never fails on a bad link: an unusable parameter, an unknown area,
+department, category, theme or language is reported as a notice, in the
+interface language, and the default is shown instead. Every view resolves
+its scope here, so they all agree on what a URL means.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
-from data_access import areas
+from components.theme import DEFAULT_THEME, THEMES
+from data_access import areas, reference
 from data_access.areas import Area
 from data_access.database import Database
 from data_access.scope import Scope, ScopeError, parse_scope
-from i18n import code_label, t
+from i18n import LANGUAGES, code_label, t
+
+# The Scope field each checked filter parameter sets, dropped when its code is unknown.
+_FILTER_FIELDS = {"dept": "dept_code", "category": "category_code"}
+# Parameters that are not the scope but choose how it is shown, and the values they may take.
+_DISPLAY_CHOICES = {"theme": THEMES, "lang": LANGUAGES}
 
 
 class ScopeProblem(NamedTuple):
-    """kind: invalid_parameter or unknown_area (the catalogue's notice.<kind>); detail: why, or the unknown code."""
+    """A parameter that could not be used, said by the catalogue's notice.<kind>.
+
+    kind: invalid_parameter (then `reason` is the catalogue's scope_error.<reason>,
+    or None when the parser gave none) or unknown_<param> (area, dept, category,
+    theme, lang; values["code"] is what the link gave). values fill the text.
+    """
 
     kind: str
     param: str
-    detail: str
+    values: dict
+    reason: str | None = None
 
 
 class RequestedScope(NamedTuple):
@@ -43,13 +57,20 @@ def resolve(db: Database, params: dict[str, str]) -> RequestedScope:
     try:
         scope = parse(params)
     except ScopeError as error:
-        problems.append(ScopeProblem("invalid_parameter", error.param, error.message))
+        problems.append(ScopeProblem("invalid_parameter", error.param, error.values, error.reason))
         scope = parse({})
     area = _area_of(db, scope.area_code)
     if scope.area_code != areas.WHOLE_DATABASE and area is None:
-        problems.append(ScopeProblem("unknown_area", "area", scope.area_code))
+        problems.append(ScopeProblem("unknown_area", "area", {"code": scope.area_code}))
         scope = scope.with_area(default_area)
         area = _area_of(db, default_area)
+    for param, code in reference.unknown_filters(db, scope).items():
+        problems.append(ScopeProblem(f"unknown_{param}", param, {"code": code}))
+        scope = replace(scope, **{_FILTER_FIELDS[param]: None})
+    for param, known in _DISPLAY_CHOICES.items():
+        value = params.get(param)
+        if value and value not in known:
+            problems.append(ScopeProblem(f"unknown_{param}", param, {"code": value[:40]}))
     return RequestedScope(scope, area, tuple(problems))
 
 
@@ -65,13 +86,24 @@ def notice_texts(requested: RequestedScope, lang: str) -> list[str]:
     """Each problem as a sentence in `lang`: which parameter, why, and what is shown instead."""
     texts = []
     for problem in requested.problems:
-        if problem.kind == "unknown_area":
-            texts.append(t("notice.unknown_area", lang, code=problem.detail,
-                           fallback=area_title(requested.area, lang)))
+        if problem.kind == "invalid_parameter":
+            texts.append(_invalid_parameter_text(problem, lang))
+        elif problem.kind == "unknown_area":
+            texts.append(t("notice.unknown_area", lang, **problem.values, fallback=area_title(requested.area, lang)))
+        elif problem.kind == "unknown_theme":
+            texts.append(t("notice.unknown_theme", lang, **problem.values,
+                           fallback=t(f"switch.theme.{DEFAULT_THEME.name}", lang)))
         else:
-            texts.append(t("notice.invalid_parameter", lang, param=problem.param, detail=problem.detail,
-                           hint=t(f"hint.{problem.param}", lang)))
+            texts.append(t(f"notice.{problem.kind}", lang, **problem.values))
     return texts
+
+
+def _invalid_parameter_text(problem: ScopeProblem, lang: str) -> str:
+    hint = t(f"hint.{problem.param}", lang)
+    if problem.reason is None:
+        return t("notice.invalid_parameter.bare", lang, param=problem.param, hint=hint)
+    detail = t(f"scope_error.{problem.reason}", lang, **problem.values)
+    return t("notice.invalid_parameter", lang, param=problem.param, detail=detail, hint=hint)
 
 
 def _area_of(db: Database, code: str) -> Area | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from data_access import gate
 from data_access.database import Database
+from data_access.scope import Scope
 
 
 def departments(db: Database) -> list[tuple[str, str]]:
@@ -32,3 +33,18 @@ def categories(db: Database) -> list[tuple[str, str, int]]:
             return [(code, name, int(level or 1)) for code, name, level in conn.execute(statement).all()]
 
     return db.cache.get_or_compute(f"reference.categories:{db.cache_namespace}", False, read)
+
+
+def unknown_filters(db: Database, scope: Scope) -> dict[str, str]:
+    """The scope's `dept` and `category` filters whose code the reference tables lack, by parameter: {"dept": "NOPE"}.
+
+    A filter on a code nobody uses counts nothing, and a screen of zeros
+    passes for a quiet city; the screens name such a filter and drop it, the
+    API refuses it, both from this one check.
+    """
+    unknown = {}
+    if scope.dept_code and scope.dept_code not in {code for code, _ in departments(db)}:
+        unknown["dept"] = scope.dept_code
+    if scope.category_code and scope.category_code not in {code for code, _, _ in categories(db)}:
+        unknown["category"] = scope.category_code
+    return unknown

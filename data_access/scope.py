@@ -26,12 +26,20 @@ SCOPE_PARAMETERS = ("area", "from", "to", "as_of", "source", "category", "dept")
 
 
 class ScopeError(ValueError):
-    """A scope parameter that cannot be used; `param` names it, the message says why."""
+    """A scope parameter that cannot be used; `param` names it, `message` says why in English (API, logs).
 
-    def __init__(self, param: str, message: str):
+    `reason` names the same why in the catalogue (i18n `scope_error.<reason>`,
+    filled from `values`), so a screen says it in its own language; without
+    one a screen says which parameter failed and what it expects, never the
+    English `message`.
+    """
+
+    def __init__(self, param: str, message: str, reason: str | None = None, **values):
         super().__init__(f"{param}: {message}")
         self.param = param
         self.message = message
+        self.reason = reason
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,7 @@ def parse_scope(
     """
     area = _text(params, "area")
     if area is not None and not _CODE.match(area):
-        raise ScopeError("area", "not an area code (letters, digits, '_', '.', '-'; at most 32)")
+        raise ScopeError("area", "not an area code (letters, digits, '_', '.', '-'; at most 32)", "not_code")
 
     as_of_text = _text(params, "as_of")
     as_of = _parse_moment(as_of_text) if as_of_text is not None else live_now(now, live_granularity_s)
@@ -141,7 +149,8 @@ def parse_scope(
     else:
         period_from = max(_MIN_DATE, period_to - timedelta(days=DEFAULT_PERIOD_DAYS - 1))
     if period_from > period_to:
-        raise ScopeError("from", f"the period starts ({period_from}) after it ends ({period_to})")
+        raise ScopeError("from", f"the period starts ({period_from}) after it ends ({period_to})", "reversed_period",
+                         start=period_from, end=period_to)
 
     sources_text = _text(params, "source")
     sources: tuple[str, ...] = ()
@@ -149,7 +158,7 @@ def parse_scope(
         sources = tuple(sorted({s.strip() for s in sources_text.split(",") if s.strip()}))
         bad = [s for s in sources if not _SOURCE.match(s)]
         if bad or not sources or len(sources) > 20:
-            raise ScopeError("source", "a comma-separated list of source codes such as hotline_12345")
+            raise ScopeError("source", "a comma-separated list of source codes such as hotline_12345", "not_sources")
 
     return Scope(
         area_code=area if area is not None else default_area,
@@ -170,7 +179,7 @@ def _text(params: Mapping[str, str], name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ScopeError(name, "must be text")
+        raise ScopeError(name, "must be text", "not_text")
     value = value.strip()
     return value or None
 
@@ -178,7 +187,7 @@ def _text(params: Mapping[str, str], name: str) -> str | None:
 def _code(params: Mapping[str, str], name: str) -> str | None:
     value = _text(params, name)
     if value is not None and not _CODE.match(value):
-        raise ScopeError(name, "not a code (letters, digits, '_', '.', '-'; at most 32)")
+        raise ScopeError(name, "not a code (letters, digits, '_', '.', '-'; at most 32)", "not_code")
     return value
 
 
@@ -186,9 +195,10 @@ def _parse_date(name: str, text: str) -> date:
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise ScopeError(name, f"{text[:40]!r} is not a date like 2026-11-01") from None
+        raise ScopeError(name, f"{text[:40]!r} is not a date like 2026-11-01", "not_date", text=text[:40]) from None
     if not _MIN_DATE <= value <= _MAX_DATE:
-        raise ScopeError(name, f"must lie between {_MIN_DATE} and {_MAX_DATE}")
+        raise ScopeError(name, f"must lie between {_MIN_DATE} and {_MAX_DATE}", "out_of_range", low=_MIN_DATE,
+                         high=_MAX_DATE)
     return value
 
 
@@ -200,11 +210,13 @@ def _parse_moment(text: str) -> datetime:
         else:
             value = datetime.fromisoformat(text)
     except ValueError:
-        raise ScopeError("as_of", f"{text[:40]!r} is not a timestamp like 2026-11-22T09:30:00") from None
+        raise ScopeError("as_of", f"{text[:40]!r} is not a timestamp like 2026-11-22T09:30:00", "not_moment",
+                         text=text[:40]) from None
     if value.tzinfo is not None:
         # Contract timestamps are the city's local time without zone; a zone
         # in the URL would silently shift every answer, so it is refused.
-        raise ScopeError("as_of", "give the city's local time without a time zone")
+        raise ScopeError("as_of", "give the city's local time without a time zone", "time_zone")
     if not _MIN_DATE <= value.date() <= _MAX_DATE:
-        raise ScopeError("as_of", f"must lie between {_MIN_DATE} and {_MAX_DATE}")
+        raise ScopeError("as_of", f"must lie between {_MIN_DATE} and {_MAX_DATE}", "out_of_range", low=_MIN_DATE,
+                         high=_MAX_DATE)
     return value.replace(microsecond=0)

@@ -75,6 +75,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "参数「{param}」无法使用：{detail}。应为{hint}。已改用默认范围显示。",
         "en": "The parameter “{param}” cannot be used: {detail}. Expected {hint}. Showing the default scope instead.",
     },
+    "notice.invalid_parameter.bare": {
+        "zh": "参数「{param}」无法使用，应为{hint}。已改用默认范围显示。",
+        "en": "The parameter “{param}” cannot be used. Expected {hint}. Showing the default scope instead.",
+    },
+    "notice.unknown_dept": {
+        "zh": "没有编码为「{code}」的部门，已显示全部部门。",
+        "en": "There is no department with code “{code}”; showing every department.",
+    },
+    "notice.unknown_category": {
+        "zh": "没有编码为「{code}」的类别，已显示全部类别。",
+        "en": "There is no category with code “{code}”; showing every category.",
+    },
+    "notice.unknown_theme": {
+        "zh": "没有名为「{code}」的主题，已使用{fallback}。",
+        "en": "There is no theme named “{code}”; showing {fallback}.",
+    },
+    # An unknown language falls back to Chinese, so only the Chinese text is ever seen.
+    "notice.unknown_lang": {
+        "zh": "不支持语言「{code}」，已使用中文。",
+        "en": "The language “{code}” is not supported; showing Chinese.",
+    },
     "notice.unknown_area": {
         "zh": "没有编码为「{code}」的区域，已改为显示{fallback}。",
         "en": "There is no area with code “{code}”; showing {fallback} instead.",
@@ -82,6 +103,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "notice.database_unavailable": {
         "zh": "暂时无法读取数据库，页面保留上次成功读取的数据，将自动重试。",
         "en": "The database cannot be read right now; the page keeps the last data it read and will retry.",
+    },
+    # Why a parameter could not be used (data_access.scope.ScopeError's reason)
+    "scope_error.not_code": {
+        "zh": "含有不允许的字符或过长",
+        "en": "not a code (letters, digits, '_', '.', '-'; at most 32)",
+    },
+    "scope_error.not_text": {"zh": "不是文本", "en": "must be text"},
+    "scope_error.not_sources": {"zh": "不是来源编码列表", "en": "not a list of source codes"},
+    "scope_error.not_date": {"zh": "「{text}」不是日期", "en": "“{text}” is not a date"},
+    "scope_error.not_moment": {"zh": "「{text}」不是时间", "en": "“{text}” is not a timestamp"},
+    "scope_error.time_zone": {"zh": "不应带时区", "en": "it gives a time zone"},
+    "scope_error.out_of_range": {"zh": "应在 {low} 至 {high} 之间", "en": "it must lie between {low} and {high}"},
+    "scope_error.reversed_period": {
+        "zh": "统计期开始（{start}）晚于结束（{end}）",
+        "en": "the period starts ({start}) after it ends ({end})",
     },
     "hint.area": {"zh": "区域编码（字母、数字、_ . -，最长32位）", "en": "an area code (letters, digits, _ . -; at most 32)"},
     "hint.from": {"zh": "日期，如 2026-11-01，且不晚于结束日期", "en": "a date such as 2026-11-01, not after the end"},
