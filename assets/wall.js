@@ -95,7 +95,9 @@
                 var age = seen.age_s === null ? Infinity : seen.age_s + elapsed;
                 state = age >= seen.red_after_s ? "red" : age >= seen.amber_after_s ? "amber" : "fresh";
                 if (state !== "fresh" && age !== Infinity) {
-                    ageText = seen.stale_text.replace("{minutes}", String(Math.floor(age / 60)));
+                    /* Minutes while young; past an hour the server's words ("3 个月前"), not 131040 minutes. */
+                    ageText = age < 3600 ? seen.stale_text.replace("{minutes}", String(Math.floor(age / 60)))
+                        : seen.old_text;
                 }
             }
             return ["freshness-badge freshness-badge--" + state, seen.text, ageText,

@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 import i18n
 from callbacks import requested_scope
 from callbacks.url import link, query_params
+from components.freshness_badge import newest_record
 from components.scope_header import notices, scope_header
 from components.shell import Link
 from components.theme import Theme, theme_named
@@ -55,7 +56,7 @@ def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
         breadcrumb_label=i18n.t("overview.breadcrumb", lang),
         period=i18n.t("overview.period", lang, start=scope.period_from, end=scope.period_to),
         as_of=i18n.t("overview.as_of", lang, moment=i18n.format_moment(scope.as_of, lang)),
-        newest=i18n.t("overview.newest", lang, moment=i18n.format_moment(newest_data_at(db, scope), lang)),
+        newest=newest_record(newest_data_at(db, scope), scope.as_of, lang),
         history_label=None if scope.live else i18n.t("overview.as_of.history", lang),
         filters=filter_texts(db, scope, lang),
     )

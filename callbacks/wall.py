@@ -277,6 +277,9 @@ def _title(db: Database, requested, lang: str) -> list:
         title.append(html.Span(level, className="wall__level"))
     title.append(html.Span(i18n.t("overview.period", lang, start=scope.period_from, end=scope.period_to),
                            className="wall__period"))
+    # The moment the numbers are counted at, as on every desk view; the badge says the newest record.
+    title.append(html.Span(i18n.t("overview.as_of", lang, moment=wall_moment(scope.as_of, scope.as_of.date(), lang)),
+                           className="wall__as-of"))
     # A wall set up on one source or department must say so: its numbers are not the whole city's.
     title += [html.Span(text, className="wall__filter") for text in filter_texts(db, scope, lang)]
     return title

@@ -18,14 +18,15 @@ def scope_header(
     breadcrumb_label: str,
     period: str,
     as_of: str,
-    newest: str,
+    newest: html.Span,
     history_label: str | None,
     filters: list[str],
 ) -> list:
     """The header's contents.
 
     `as_of` is the moment the indicators are counted at; `newest` the newest
-    record the database holds, which tells a stalled feed from a quiet city.
+    record the database holds (components.freshness_badge.newest_record),
+    which tells a stalled feed from a quiet city.
     `history_label` is set when the view shows a past moment rather than now.
     """
     title = [html.H1(area_name, className="scope__area")]
@@ -50,7 +51,7 @@ def scope_header(
         html.Div(
             [html.Span(period, className="scope__period"),
              html.Span(badge, className="as-of as-of--history" if history_label else "as-of"),
-             html.Span(newest, className="scope__newest")]
+             newest]
             + [html.Span(text, className="scope__filter") for text in filters],
             className="scope__facts",
         ),

@@ -1,12 +1,17 @@
-"""How fresh the data is: the newest timestamp the operational database holds in scope.
+"""How fresh the data is: the newest timestamp the operational database holds, in scope, by the as-of moment.
 
 A command centre must know when the screen shows old data (a stalled feed
 looks exactly like a quiet city). The newest of ticket reports, worker pings
-and crowd snapshots in scope is what "数据截至" means. Each is read as
-"ORDER BY time DESC LIMIT 1", which walks a time index backwards and stops
-at the first row in scope instead of scanning the table; the walk is bounded
-to LOOK_BACK, so a scope with no rows at all (a grid without crowd zones)
-costs a short range, not the whole history.
+and crowd snapshots is what "最新记录" (newest record) means; "数据截至" (data
+as of) is the scope's as_of, the moment a view answers for.
+
+Each is read as "ORDER BY time DESC LIMIT 1", which walks a time index
+backwards and stops at the first row. In scope, the walk is bounded to
+LOOK_BACK: a scope with no rows at all (a grid without crowd zones) would
+otherwise walk the whole index. A scope with nothing in LOOK_BACK gets the
+newest record of the whole database instead, an unfiltered walk that stops
+at its first row: an old database (an imported archive) says how old it is,
+and a quiet grid is not taken for a stalled feed. Neither reads a table.
 """
 from __future__ import annotations
 
@@ -15,15 +20,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from data_access import gate
+from data_access.areas import WHOLE_DATABASE
 from data_access.database import Database
 from data_access.scope import Scope
 
-# Data older than this is stale on any screen; the badge says "no recent data" instead of a date.
+# How far back the newest record is looked for in scope before the whole database is asked.
 LOOK_BACK = timedelta(days=7)
 
 
 def newest_data_at(db: Database, scope: Scope) -> datetime | None:
-    """The newest ticket report, worker ping or crowd snapshot in scope within LOOK_BACK of as_of; None if none."""
+    """The newest ticket report, worker ping or crowd snapshot by as_of: in scope if it has one within LOOK_BACK,
+    else in the whole database; None for a database with no data before as_of."""
+    return _newest(db, scope, since=scope.as_of - LOOK_BACK) or _newest(db, _whole_database(scope), since=None)
+
+
+def _newest(db: Database, scope: Scope, since: datetime | None) -> datetime | None:
     sources = (
         (gate.tickets(db, scope, in_period=False), "reported_at"),
         (gate.worker_positions(db, scope), "recorded_at"),
@@ -33,8 +44,13 @@ def newest_data_at(db: Database, scope: Scope) -> datetime | None:
     with db.engine.connect() as conn:
         for table, column in sources:
             moment = table.c[column]
-            recent = (moment <= scope.as_of) & (moment > scope.as_of - LOOK_BACK)
-            statement = select(moment).where(recent).order_by(moment.desc()).limit(1)
-            moments.append(conn.execute(statement).scalar())
+            window = moment <= scope.as_of if since is None else (moment <= scope.as_of) & (moment > since)
+            moments.append(conn.execute(select(moment).where(window).order_by(moment.desc()).limit(1)).scalar())
     found = [m for m in moments if m is not None]
     return max(found) if found else None
+
+
+def _whole_database(scope: Scope) -> Scope:
+    """The same as_of over every area and without filters: the database's own newest record."""
+    return Scope(area_code=WHOLE_DATABASE, period_from=scope.period_from, period_to=scope.period_to,
+                 as_of=scope.as_of, live=scope.live)

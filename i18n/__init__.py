@@ -39,6 +39,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "overview.period": {"zh": "统计期 {start} 至 {end}", "en": "Period {start} to {end}"},
     "overview.as_of": {"zh": "数据截至 {moment}", "en": "Data as of {moment}"},
     "overview.newest": {"zh": "最新记录 {moment}", "en": "Newest record {moment}"},
+    "overview.newest.aged": {"zh": "最新记录 {moment}（{age}）", "en": "Newest record {moment} ({age})"},
+    # The freshness of the data: the desk header's newest record and the wall's badge (components/freshness_badge.py)
+    "freshness.definition": {
+        "zh": "本范围内截至数据时刻最新一条工单上报、网格员定位或人流快照的时间；本范围近期无数据时，为全库最新一条的时间。"
+              "比数据时刻早 {amber} 分钟以上变黄，{red} 分钟以上变红。",
+        "en": "The newest ticket report, worker ping or crowd snapshot in scope by the as-of moment; when the scope "
+              "has none lately, the newest in the whole database. Amber when it is over {amber} min "
+              "older than the as-of moment, red over {red} min.",
+    },
+    "freshness.old": {"zh": "最新记录为 {age}", "en": "newest record {age}"},
     "overview.as_of.history": {"zh": "历史回看", "en": "Past moment"},
     "overview.filter": {"zh": "{name}：{values}", "en": "{name}: {values}"},
     "overview.filter.source": {"zh": "来源", "en": "Source"},
@@ -217,6 +227,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "level.community": {"zh": "社区（村）", "en": "Community"},
     "level.grid": {"zh": "网格", "en": "Grid"},
     "level.micro_grid": {"zh": "微网格", "en": "Micro-grid"},
+    # How long ago (format_age); {s} is the English plural ending, which Chinese does not use.
+    "ago.second": {"zh": "{n} 秒前", "en": "{n} second{s} ago"},
+    "ago.minute": {"zh": "{n} 分钟前", "en": "{n} minute{s} ago"},
+    "ago.hour": {"zh": "{n} 小时前", "en": "{n} hour{s} ago"},
+    "ago.day": {"zh": "{n} 天前", "en": "{n} day{s} ago"},
+    "ago.month": {"zh": "{n} 个月前", "en": "{n} month{s} ago"},
+    "ago.year": {"zh": "{n} 年前", "en": "{n} year{s} ago"},
     # Backlog age buckets (data_access.indicators.AGE_BUCKETS)
     "age.lt_1d": {"zh": "1天内", "en": "Under 1 day"},
     "age.1_3d": {"zh": "1–3天", "en": "1–3 days"},
@@ -307,6 +324,17 @@ def format_moment(moment: datetime | None, lang: str) -> str:
     if moment is None:
         return t("no_data", lang)
     return moment.isoformat(sep=" ")
+
+
+# The units an age is told in, largest first, with their length in seconds (a month as 30 days, a year as 365).
+_AGE_UNITS = (("year", 365 * 86_400), ("month", 30 * 86_400), ("day", 86_400), ("hour", 3600), ("minute", 60))
+
+
+def format_age(seconds: float, lang: str) -> str:
+    """How long ago, in the largest whole unit: 3 个月前 / 3 months ago, 40 秒前 / 40 seconds ago."""
+    unit, n = next(((unit, int(seconds // size)) for unit, size in _AGE_UNITS if seconds >= size),
+                   ("second", int(max(0, seconds))))
+    return t(f"ago.{unit}", lang, n=n, s="" if n == 1 else "s")
 
 
 def format_indicator(name: str, value, lang: str) -> str:

@@ -313,22 +313,22 @@ def test_area_codes_that_look_like_numbers_stay_rows_of_their_own():
 
 def test_freshness_is_the_newest_record_against_the_server_clock(db):
     data = wall_refresh(db, "", FONT_PX).common[2]
-    assert data["text"] == "数据截至 12:00:00"  # the crowd snapshot at 12:00 is the newest record
+    assert data["text"] == "最新记录 12:00:00"  # the crowd snapshot at 12:00 is the newest record
     assert data["age_s"] == 0 and data["live"] is True
     assert data["now_s"] == 12 * 3600
     assert (data["amber_after_s"], data["red_after_s"]) == (AMBER_AFTER_S, RED_AFTER_S)
     assert AMBER_AFTER_S < RED_AFTER_S
 
     stale = freshness_data(NOW - timedelta(minutes=15), NOW, True, "en")
-    assert stale["age_s"] == 900 and stale["text"] == "Data as of 11:45:00"
+    assert stale["age_s"] == 900 and stale["text"] == "Newest record 11:45:00"
     assert stale["stale_text"] == "no new data for {minutes} min"
     yesterday = freshness_data(NOW - timedelta(days=1), NOW, True, "zh")
-    assert yesterday["text"] == "数据截至 2026-11-19 12:00:00"  # an older day says which
+    assert yesterday["text"] == "最新记录 2026-11-19 12:00:00"  # an older day says which
 
 
 def test_a_past_moment_is_history_not_stale(db):
     data = wall_refresh(db, "?as_of=2026-11-20T11:56:00", FONT_PX).common[2]
-    assert data["live"] is False and data["text"].startswith("历史回看 数据截至 11:55:00")
+    assert data["live"] is False and data["text"].startswith("历史回看 最新记录 11:55:00")
 
 
 # --- Placards -----------------------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_empty_database_shows_no_data_in_place(empty_db):
             if output.component_property == "figure":
                 assert [a.text for a in value.layout.annotations] == ["无数据"], output.component_id
     freshness = refresh.common[2]
-    assert freshness["age_s"] is None and freshness["text"] == "数据截至 无数据"
+    assert freshness["age_s"] is None and freshness["text"] == "最新记录 无数据"
     assert refresh.common[3] == []
 
 
@@ -437,7 +437,7 @@ def test_unknown_area_is_named_and_english_labels_with_lang_en(db):
     assert "测试市" in as_json(refresh.common[0])
     workers_tiles = panel(refresh, "workers")[ids.WALL_WORKERS_TILES]
     assert [tile.children[0].children for tile in workers_tiles] == ["Online", "Stale", "Offline", "Active workers"]
-    assert refresh.common[2]["text"] == "Data as of 12:00:00"
+    assert refresh.common[2]["text"] == "Newest record 12:00:00"
 
 
 # --- The page and its assets --------------------------------------------------------------------

@@ -22,11 +22,6 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "The parameter “sound” must be 1 (alert sound on) or 0, got “{value}”; the sound is off.",
     },
     # The freshness badge
-    "wall.freshness.definition": {
-        "zh": "本范围内最新一条工单上报、网格员定位或人流快照的时间。超过 {amber} 分钟无新数据变黄，超过 {red} 分钟变红。",
-        "en": "The newest ticket report, worker ping or crowd snapshot in scope. "
-              "Amber after {amber} min without new data, red after {red} min.",
-    },
     "wall.freshness.stale": {"zh": "已 {minutes} 分钟无新数据", "en": "no new data for {minutes} min"},
     "wall.freshness.history": {"zh": "历史回看", "en": "Past moment"},
     "wall.clock.definition": {
