@@ -17,24 +17,9 @@ from callbacks.scoped_view import scoped_view
 from callbacks.wall import wall_refresh
 from components.theme import DESK, WALL
 from data_access import indicators
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for
+from tests.support import settings_for
 from tests.test_app_shell import as_json, tiles_by_indicator
-from tests.test_view_closure import AREAS, CATEGORIES, DEPARTMENTS, TICKETS
-
-
-@pytest.fixture
-def city_url(tmp_path) -> str:
-    url = fresh_database_url("sqlite", "scope_notices", tmp_path)
-    create_contract(url)
-    insert_rows(url, {"area": AREAS, "department": DEPARTMENTS, "category": CATEGORIES, "ticket": TICKETS})
-    return url
-
-
-@pytest.fixture
-def db(city_url):
-    database = read_only_database(city_url)
-    yield database
-    database.engine.dispose()
+from tests.test_view_closure import city_url, db  # noqa: F401 (fixtures: the closure view's city)
 
 
 def test_an_unknown_department_and_category_are_named_and_nothing_is_filtered(db):
