@@ -75,7 +75,7 @@ def data_now(settings: Settings) -> datetime:
     """The newest record in the database: the clock to freeze at so a demo city generated earlier looks live.
 
     Asked as /health asks it (freshness.newest_data_at as of now), so it
-    finds a city generated within the last freshness.LOOK_BACK.
+    finds a city however long ago it was generated.
     """
     db = Database.from_settings(settings)
     now = datetime.now().replace(microsecond=0)
@@ -85,7 +85,7 @@ def data_now(settings: Settings) -> datetime:
     finally:
         db.engine.dispose()
     if newest is None:
-        raise ValueError(f"{settings.database_url} holds no ticket, worker ping or crowd snapshot of the last days")
+        raise ValueError(f"{settings.database_url} holds no ticket, worker ping or crowd snapshot")
     return newest
 
 
