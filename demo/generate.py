@@ -61,8 +61,9 @@ def generate(url: str, preset: str = "gusu", seed: int = 42, now: datetime | Non
         )
     with _phase(seconds, "build_grid_worker"):
         workers = synthesize_workers(spec.workers, spec.role_shares, city.leaves, _stream(seed, "workers"))
+        parents = city.areas.set_index("area_code")["parent_code"]
         positions = synthesize_positions(
-            workers, city.leaves, now, ping_window_start(now, spec.ping_hours), _stream(seed, "positions")
+            workers, city.leaves, parents, now, ping_window_start(now, spec.ping_hours), _stream(seed, "positions")
         )
     with _phase(seconds, "build_crowd"):
         crowd_rng = _stream(seed, "crowd")
