@@ -13,7 +13,8 @@ import pytest
 import shapely
 from sqlalchemy import create_engine, inspect, text
 
-from data_access import workers
+from callbacks.funds import fund_panels
+from data_access import funds, workers
 from data_access.contract import AREA_LEVELS, TICKET_INDEXES, TICKET_STATUSES, metadata
 from data_access.scope import Scope
 from demo.generate import generate
@@ -250,3 +251,19 @@ def test_some_but_not_all_grids_are_unpatrolled_in_the_afternoon_and_fewer_than_
     db.engine.dispose()
     assert 0.02 < afternoon < 0.2
     assert early_morning > afternoon
+
+
+def test_a_few_workstations_are_over_budget_and_the_funds_view_warns_naming_them(tiny):
+    db = read_only_database(tiny, frozen_now=NOW)
+    accounts = funds.fund_by_account(db, _whole_city(NOW))
+    panels = fund_panels(db, "")
+    db.engine.dispose()
+    over = accounts[accounts["spent"] > accounts["budget"]]
+    assert 0 < len(over) <= len(accounts) // 3
+    burn = accounts["burn_rate"]
+    assert burn.between(0.2, 1.0).mean() >= 0.5
+    warning = " ".join(str(notice.children) for notice in panels.notices)
+    assert f"{len(over)} 个工作站超出年度预算" in warning
+    assert all(name in warning for name in over["area_name"])
+    rows = {row["account_id"]: row for row in panels.accounts_rows}
+    assert all(rows[account]["over_budget"] for account in over["account_id"])
