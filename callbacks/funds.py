@@ -2,7 +2,8 @@
 
 Every amount comes from data_access/funds.py (fund_totals, fund_by_account,
 spend_by_kind, fund_items), whose definitions the tiles show on hover. An
-account burning its budget faster than the year goes by is highlighted; a
+account burning its budget faster than the year goes by is highlighted, one
+over its budget marked red and named in a warning above the tiles; a
 clicked account drills into the child area it lies in.
 """
 from __future__ import annotations
@@ -37,6 +38,8 @@ ACCOUNT_ROWS = 500
 ITEM_FIELDS = ("expense_id", "spent_at", "item", "kind", "amount", "approval", "area_name", "ticket_id",
                "ticket_title", "ticket_status", "ticket_closed_at")
 _SHARES = ("burn_rate", "year_elapsed")
+# The over-budget warning names this many accounts, the most overspent first, and counts the rest.
+OVER_BUDGET_NAMES = 10
 
 
 class FundPanels(NamedTuple):
@@ -93,7 +96,7 @@ def fund_panels(db: Database, search: str | None, page_path: str = "/funds") -> 
     items = funds.fund_items(db, scope)
     return FundPanels(
         header=view.header,
-        notices=view.notices,
+        notices=view.notices + over_budget_notices(accounts, lang),
         tiles=_tiles(totals, has_accounts=not accounts.empty, year=year, lang=lang),
         accounts_rows=account_rows(accounts, lang),
         accounts_note=_accounts_note(accounts, totals["year_elapsed"], lang),
@@ -127,12 +130,31 @@ def account_area_search(db: Database, search: str | None, account_id) -> str:
 
 
 def account_rows(accounts: pd.DataFrame, lang: str) -> list[dict]:
-    """The ACCOUNT_ROWS accounts burning fastest (those without a budget last), each marked when ahead of the year."""
-    frame = accounts.assign(burning_fast=accounts["burn_rate"] > accounts["year_elapsed"]).sort_values(
-        ["burn_rate", "area_code"], ascending=[False, True], na_position="last"
-    )
-    shown = frame.head(ACCOUNT_ROWS)[["account_id", "area_name", *ACCOUNT_FIGURES, "burning_fast"]]
+    """The ACCOUNT_ROWS accounts burning fastest (those without a budget last), each marked when ahead of
+    the year and when over its budget."""
+    frame = accounts.assign(
+        burning_fast=accounts["burn_rate"] > accounts["year_elapsed"], over_budget=_over_budget(accounts)
+    ).sort_values(["burn_rate", "area_code"], ascending=[False, True], na_position="last")
+    shown = frame.head(ACCOUNT_ROWS)[["account_id", "area_name", *ACCOUNT_FIGURES, "burning_fast", "over_budget"]]
     return grid_rows(shown, {name: _format(name, lang) for name in ACCOUNT_FIGURES})
+
+
+def _over_budget(accounts: pd.DataFrame) -> pd.Series:
+    """Over budget (超出年度预算): burn rate above 1, i.e. spent more than a budget there is (n/a without one)."""
+    return accounts["burn_rate"] > 1
+
+
+def over_budget_notices(accounts: pd.DataFrame, lang: str) -> list:
+    """A warning naming the accounts over their year's budget (the first OVER_BUDGET_NAMES), or nothing."""
+    over = accounts[_over_budget(accounts)].sort_values(["burn_rate", "area_code"], ascending=[False, True])
+    if over.empty:
+        return []
+    names = "、".join(over["area_name"].fillna(over["area_code"]).head(OVER_BUDGET_NAMES))
+    if len(over) > OVER_BUDGET_NAMES:
+        names += i18n.t("funds.over_budget.more", lang, count=i18n.format_count(len(over) - OVER_BUDGET_NAMES, lang))
+    text = i18n.t("funds.over_budget.notice", lang, count=i18n.format_count(len(over), lang), names=names)
+    return [html.Div(text, className="notice notice--alert", role="alert",
+                     title=i18n.t("funds.definition.over_budget", lang))]
 
 
 def _accounts_note(accounts: pd.DataFrame, year_elapsed: float, lang: str) -> str:

@@ -24,6 +24,11 @@ COST_RANGE_YUAN = (300, 90_000)
 # A unit's own initiatives lean to small service projects (便民设施).
 OWN_PROJECT_SHARES = {"repair": 0.3, "environment": 0.2, "emergency": 0.1, "service_project": 0.4}
 PENDING_RECENT_DAYS = 20
+# What share of its budget a unit plans to use by the year's end: it spends towards that as the year goes.
+PLANNED_USE_RANGE = (0.55, 1.05)
+# A few units overspend (an emergency, a costly fix): by as_of they have used this much of the year's budget.
+OVER_BUDGET_SHARE = 0.05
+OVER_BUDGET_RANGE = (1.05, 1.35)
 
 
 def account_ids(area_codes: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -107,6 +112,33 @@ def synthesize_expenses(
             "approved_at": approved_at,
         }
     )
+
+
+def fit_to_budgets(
+    expenses: pd.DataFrame, accounts: pd.DataFrame, now: datetime, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The expenses with each account's amounts scaled so its spend follows its budget.
+
+    Projects are drawn a few per unit and year, too few for their sum to land
+    near a budget by chance; a real unit sizes its works to its fund. So each
+    account's spend up to `now` becomes its planned use (PLANNED_USE_RANGE)
+    times the share of its year gone, and in every year OVER_BUDGET_SHARE of
+    the accounts with spending (at least one) overspend their whole budget.
+    """
+    spent = expenses.groupby("account_id")["amount"].sum()
+    year_start = pd.to_datetime(accounts["year"].astype(str) + "-01-01")
+    year_end = pd.to_datetime((accounts["year"] + 1).astype(str) + "-01-01")
+    elapsed = ((np.minimum(year_end, pd.Timestamp(now)) - year_start) / (year_end - year_start)).clip(0, 1)
+    target = rng.uniform(*PLANNED_USE_RANGE, len(accounts)) * elapsed.to_numpy()
+    with_spend = accounts["account_id"].isin(spent.index).to_numpy()
+    for year in np.unique(accounts["year"]):
+        candidates = np.flatnonzero(with_spend & (accounts["year"] == year).to_numpy())
+        count = min(len(candidates), max(1, round(OVER_BUDGET_SHARE * len(candidates))))
+        over = rng.choice(candidates, count, replace=False)
+        target[over] = rng.uniform(*OVER_BUDGET_RANGE, count)
+    wanted = pd.Series(target * accounts["budget"].to_numpy(), index=accounts["account_id"])
+    factor = (wanted / spent).reindex(expenses["account_id"]).fillna(1).to_numpy()
+    return expenses.assign(amount=(expenses["amount"].to_numpy() * factor).round(2))
 
 
 def _approvals(spent_at: np.ndarray, now: np.datetime64, rng: np.random.Generator):

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine
 from demo.bulk_load import load_tables
 from demo.catalogue import category_table, department_table, ticket_items
 from demo.crowd import readings, sensor_layout, snapshot_times, zone_table
-from demo.funds import synthesize_accounts, synthesize_expenses
+from demo.funds import fit_to_budgets, synthesize_accounts, synthesize_expenses
 from demo.presets import PRESETS
 from demo.tickets import synthesize_tickets
 from demo.tiling import build_city
@@ -61,8 +61,9 @@ def generate(url: str, preset: str = "gusu", seed: int = 42, now: datetime | Non
         )
     with _phase(seconds, "build_grid_worker"):
         workers = synthesize_workers(spec.workers, spec.role_shares, city.leaves, _stream(seed, "workers"))
+        parents = city.areas.set_index("area_code")["parent_code"]
         positions = synthesize_positions(
-            workers, city.leaves, now, ping_window_start(now, spec.ping_hours), _stream(seed, "positions")
+            workers, city.leaves, parents, now, ping_window_start(now, spec.ping_hours), _stream(seed, "positions")
         )
     with _phase(seconds, "build_crowd"):
         crowd_rng = _stream(seed, "crowd")
@@ -83,6 +84,7 @@ def generate(url: str, preset: str = "gusu", seed: int = 42, now: datetime | Non
             since=history_start,
             rng=fund_rng,
         )
+        expenses = fit_to_budgets(expenses, accounts, now, fund_rng)
 
     frames = {
         "area": city.areas,

@@ -3,7 +3,7 @@
 Every tick, as of the local clock (the city's time, naive like the
 contract's timestamps): new tickets arrive at the rate and mix the database
 shows for the last week, shaped by the hour of day; open tickets move along
-their lifecycle; online workers ping; a crowd snapshot is written, in which
+their lifecycle; workers on duty ping (demo/workforce.py's Duty); a crowd snapshot is written, in which
 one zone after another surges over its capacity for a minute in every
 three. Everything comes from the database (areas, zones, sensors, workers,
 categories, the id sequence), never from the generator, so the feed also
@@ -53,13 +53,7 @@ from demo.tickets import (
     median_waits_hours,
     satisfaction_scores,
 )
-from demo.workforce import (
-    PING_INTERVAL_S,
-    STALE_WITHIN_S,
-    gps_fix,
-    patrol_positions,
-    patrol_reach,
-)
+from demo.workforce import Duty, duty_of, epoch_seconds, ping_rows
 
 log = logging.getLogger("demo.live")
 
@@ -67,9 +61,6 @@ DEFAULT_TICK_S = 5.0
 MAX_TICK_S = 600.0
 # The ticket mix (sources, categories, departments) and the daily rate are read from this past.
 MIX_WINDOW = timedelta(days=7)
-# Each hour a few workers let their phone sleep: they go stale, then offline, and come back later.
-PAUSED_SHARE = 0.08
-RETURN_AFTER_S = 1800.0
 PING_RETENTION = timedelta(days=2)
 # Snapshots older than this are thinned to one per 5 minutes, the generator's cadence.
 FULL_RESOLUTION = timedelta(hours=1)
@@ -83,7 +74,8 @@ class _City:
     items: pd.DataFrame  # category_code -> name, sla_hours
     zones: pd.DataFrame  # zone_id, name, capacity
     layout: pd.DataFrame  # lat, lon, zone_id of every sensor
-    workers: pd.DataFrame  # worker_id, leaf (index into leaves), active only
+    workers: pd.DataFrame  # worker_id, area_code of active workers in a leaf
+    duty: Duty  # when each of `workers` pings
 
 
 def tick(engine: Engine, now: datetime, rng: np.random.Generator, pace: float = 1.0) -> dict:
@@ -134,13 +126,14 @@ def _city(engine: Engine) -> _City:
         root = shapely.from_geojson(areas.loc[areas["parent_code"].isna(), "boundary"].iloc[0])
         zone_shapes = shapely.from_geojson(zones["boundary"].to_numpy())
         layout = sensor_layout(zones, zone_shapes, root, 5, 20, np.random.default_rng(0))
-    workers["leaf"] = pd.Index(leaves.codes).get_indexer(workers["area_code"])
+    workers = workers[workers["area_code"].isin(leaves.codes)].reset_index(drop=True)
     return _City(
         leaves=leaves,
         items=items,
         zones=zones[["zone_id", "name", "capacity"]],
         layout=layout,
-        workers=workers[workers["leaf"] >= 0],
+        workers=workers,
+        duty=duty_of(workers, areas.set_index("area_code")["parent_code"]),
     )
 
 
@@ -271,44 +264,21 @@ def _advance_tickets(engine: Engine, now: datetime, seconds: float, rng: np.rand
 
 
 def _ping_workers(engine: Engine, city: _City, now: datetime, seconds: float, rng: np.random.Generator) -> int:
-    """A ping from every online worker due one (ten minutes since the last), along their patrol loop.
+    """The pings the workers' Duty schedules in the last `seconds`, along their patrol loops.
 
-    Workers whose phone sleeps this hour skip their pings, so they turn
-    stale, then offline; workers silent for more than half an hour come back
-    after another half hour on average.
+    The same rule wrote the generator's history, so the online count holds
+    steady tick after tick and shifts change as they did in the history.
+    Pings already there in the window (a tick run again) are replaced.
     """
-    workers = city.workers
-    pinged_within = now - timedelta(seconds=PING_INTERVAL_S)
+    start = now - timedelta(seconds=seconds)
+    pings = ping_rows(city.workers, city.duty, city.leaves, epoch_seconds(start), epoch_seconds(now), rng)
     with engine.begin() as connection:
-        # Per worker seen lately: has the last ping been less than a ping interval ago?
-        pinged_lately = dict(
-            connection.execute(
-                select(worker_position.c.worker_id, func.max(worker_position.c.recorded_at) > pinged_within)
-                .where(worker_position.c.recorded_at > now - timedelta(seconds=STALE_WITHIN_S),
-                       worker_position.c.recorded_at <= now)
-                .group_by(worker_position.c.worker_id)
-            ).all()
+        connection.execute(
+            worker_position.delete().where(worker_position.c.recorded_at > start, worker_position.c.recorded_at <= now)
         )
-        lately = workers["worker_id"].map(pinged_lately)
-        offline = lately.isna().to_numpy()
-        pinged_recently = lately.fillna(False).astype(bool).to_numpy()
-        hour_key = np.strings.add(workers["worker_id"].to_numpy().astype(str), now.strftime("|%Y%m%d%H"))
-        asleep = pd.util.hash_array(hour_key.astype(object)) % 1000 < PAUSED_SHARE * 1000
-        returning = rng.random(len(workers)) < -np.expm1(-seconds / RETURN_AFTER_S)
-        due = np.where(offline, returning, ~pinged_recently) & ~asleep
-        pinging = workers[due]
-        if not pinging.empty:
-            leaf = pinging["leaf"].to_numpy()
-            moments = np.full(len(pinging), np.datetime64(now, "s"))
-            lon, lat = patrol_positions(
-                pinging["worker_id"].to_numpy(), city.leaves.lon[leaf], city.leaves.lat[leaf],
-                patrol_reach(city.leaves)[leaf], moments,
-            )
-            lon, lat = gps_fix(lon, lat, rng)
-            pings = pd.DataFrame({"worker_id": pinging["worker_id"].to_numpy(), "recorded_at": moments, "lat": lat, "lon": lon})
-            write_rows(connection, worker_position, pings)
+        write_rows(connection, worker_position, pings)
         connection.execute(worker_position.delete().where(worker_position.c.recorded_at < now - PING_RETENTION))
-    return len(pinging)
+    return len(pings)
 
 
 def _snapshot_crowd(engine: Engine, city: _City, now: datetime, rng: np.random.Generator) -> str | None:

@@ -75,7 +75,7 @@ class CityPreset:
     crowd_days: int
     sensors_per_zone: int
     background_cells: int
-    # Pings reach back this many hours; None = since the 08:00 shift start.
+    # Pings reach back this many hours; None = since midnight (all of today's patrols).
     ping_hours: float | None
     fund_level: str
     fund_projects_per_year: int

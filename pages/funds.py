@@ -18,8 +18,11 @@ from pages.overview import REFRESH_SECONDS
 
 # The amounts of an account, in reading order (data_access.funds.AMOUNTS, with the count and the burn rate).
 ACCOUNT_FIGURES = ("budget", "spent", "pending", "rejected", "expenses", "burn_rate")
-# An account spending faster than the year goes by stands out.
-FAST_BURN_ROW = {"grid-row--alert": "params.data.burning_fast === true"}
+# An account spending faster than the year goes by stands out; one over its budget stands out more.
+FAST_BURN_ROW = {
+    "grid-row--alert": "params.data.burning_fast === true",
+    "grid-row--over-budget": "params.data.over_budget === true",
+}
 
 
 def layout(lang: str, theme: Theme) -> html.Div:

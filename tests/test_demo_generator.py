@@ -13,9 +13,13 @@ import pytest
 import shapely
 from sqlalchemy import create_engine, inspect, text
 
+from callbacks.funds import fund_panels
+from data_access import funds, workers
 from data_access.contract import AREA_LEVELS, TICKET_INDEXES, TICKET_STATUSES, metadata
+from data_access.scope import Scope
 from demo.generate import generate
 from demo.live import tick
+from tests.support import read_only_database
 
 # A Wednesday morning: ordinary crowds, so any zone over capacity is a surge.
 NOW = datetime(2026, 11, 18, 10, 30)
@@ -148,17 +152,6 @@ def test_tickets_lie_inside_their_grid(tiny):
     assert shapely.intersects_xy(shapes, tickets["lon"], tickets["lat"]).all()
 
 
-def test_workers_are_mostly_online_some_stale_a_few_offline(tiny):
-    last = _read(
-        tiny,
-        """SELECT w.worker_id, MAX(p.recorded_at) AS last_ping FROM grid_worker w
-           LEFT JOIN worker_position p ON p.worker_id = w.worker_id WHERE w.active GROUP BY w.worker_id""",
-    )
-    minutes = (pd.Timestamp(NOW) - pd.to_datetime(last["last_ping"])).dt.total_seconds() / 60
-    online, stale = (minutes < 5).mean(), minutes.between(5, 30).mean()
-    assert online > 0.7 and 0.02 < stale < 0.2 and 1 - online - stale > 0
-
-
 def _live_engine(path):
     return create_engine(_build(path))
 
@@ -208,3 +201,69 @@ def test_a_zone_surges_over_capacity_within_a_surge_cycle_and_only_then(tmp_path
     assert over, "no zone went over its capacity in three minutes of ticks"
     assert all(surging[moment] == zone for moment, zone in over)
     assert out_of_order == 0
+
+
+# A Wednesday afternoon: the day shift is out, the evening shift not yet.
+AFTERNOON = datetime(2026, 11, 18, 15, 0)
+
+
+def _whole_city(moment: datetime) -> Scope:
+    return Scope(area_code="320508", period_from=moment.date(), period_to=moment.date(), as_of=moment)
+
+
+@pytest.fixture(scope="module")
+def tiny_afternoon(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('afternoon') / 'tiny.sqlite'}"
+    generate(url, preset="tiny", seed=42, now=AFTERNOON)
+    return url
+
+
+def test_in_the_afternoon_most_workers_are_online_a_few_stale_and_the_count_holds_across_live_ticks(tmp_path):
+    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
+    generate(url, preset="tiny", seed=42, now=AFTERNOON)
+    engine = create_engine(url)
+    db = read_only_database(url, frozen_now=AFTERNOON)
+    rng = np.random.default_rng(3)
+    counts = [workers.worker_states(db, _whole_city(AFTERNOON))]
+    # A minute apart for twelve minutes: longer than the online window and than a ping interval.
+    for minute in range(1, 13):
+        moment = AFTERNOON + timedelta(minutes=minute)
+        tick(engine, moment, rng)
+        counts.append(workers.worker_states(db, _whole_city(moment)))
+    engine.dispose()
+    db.engine.dispose()
+    first = counts[0]
+    assert 0.45 < first["online"] / first["total"] < 0.85
+    assert 0 < first["stale"] / first["total"] < 0.12
+    online = [count["online"] for count in counts]
+    assert (max(online) - min(online)) / max(online) < 0.10, online
+
+
+def test_some_but_not_all_grids_are_unpatrolled_in_the_afternoon_and_fewer_than_in_the_morning(tiny_afternoon):
+    db = read_only_database(tiny_afternoon, frozen_now=AFTERNOON)
+
+    def unpatrolled_share(moment: datetime) -> float:
+        coverage = workers.patrol_coverage_by_area(db, _whole_city(moment))
+        return coverage["unpatrolled"].sum() / coverage["grids"].sum()
+
+    afternoon = unpatrolled_share(AFTERNOON)
+    early_morning = unpatrolled_share(AFTERNOON.replace(hour=8, minute=15))
+    db.engine.dispose()
+    assert 0.02 < afternoon < 0.2
+    assert early_morning > afternoon
+
+
+def test_a_few_workstations_are_over_budget_and_the_funds_view_warns_naming_them(tiny):
+    db = read_only_database(tiny, frozen_now=NOW)
+    accounts = funds.fund_by_account(db, _whole_city(NOW))
+    panels = fund_panels(db, "")
+    db.engine.dispose()
+    over = accounts[accounts["spent"] > accounts["budget"]]
+    assert 0 < len(over) <= len(accounts) // 3
+    burn = accounts["burn_rate"]
+    assert burn.between(0.2, 1.0).mean() >= 0.5
+    warning = " ".join(str(notice.children) for notice in panels.notices)
+    assert f"{len(over)} 个工作站超出年度预算" in warning
+    assert all(name in warning for name in over["area_name"])
+    rows = {row["account_id"]: row for row in panels.accounts_rows}
+    assert all(rows[account]["over_budget"] for account in over["account_id"])

@@ -54,6 +54,17 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Showing the {shown} fastest-burning of {total} accounts.",
     },
     "funds.column.area_name": {"zh": "单位", "en": "Unit"},
+    # Over budget: the warning above the tiles and its definition on hover
+    "funds.over_budget.notice": {
+        "zh": "{count} 个工作站超出年度预算：{names}",
+        "en": "{count} workstations over their annual budget: {names}",
+    },
+    "funds.over_budget.more": {"zh": " 等另 {count} 个", "en": " and {count} more"},
+    "funds.definition.over_budget": {
+        "zh": "超出年度预算：本年已使用（含待审批与未通过）大于年度预算，即使用进度超过 100%；无预算的账户不计。",
+        "en": "Over budget: this year's spending (pending and rejected included) exceeds the year's budget, "
+              "i.e. a burn rate above 100 %; accounts without a budget are not counted.",
+    },
     # Spend by kind (the kinds' names are the wall's, wall.fund_kind.*)
     "funds.by_kind.title": {"zh": "各类支出", "en": "Spending by kind"},
     "funds.approval.pending": {"zh": "待审批", "en": "Pending"},
