@@ -153,7 +153,8 @@ def _why_empty(level: AreaLevel, above_level: str, codes: pd.DataFrame, written:
     if level.boundaries is not None:
         return f"{head}: {level.boundaries} has no feature"
     if codes[level.column].isna().all():
-        return f"{head}: column {level.column} is empty in every imported row; name the right column in {level.key}.column"
+        return (f"{head}: column {level.column} is empty in every imported row; "
+                f"name the right column in {level.key}.column")
     if unusable.notna().any():
         first = unusable.dropna().index[0]
         return (f"{head}: no value of column {level.column} is usable, such as line {lines[first]}: "

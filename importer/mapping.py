@@ -42,7 +42,8 @@ AREA_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 # Every key a mapping file may hold, by table ("" is the top); docs/integration.md documents each.
 # [columns] and [defaults] take TICKET_FIELDS; [status], [source], [departments] take the export's own words.
 KEYS = {
-    "": {"file", "encoding", "delimiter", "timestamps", "columns", "defaults", "status", "source", "departments", "areas"},
+    "": {"file", "encoding", "delimiter", "timestamps", "columns", "defaults", "status", "source", "departments",
+         "areas"},
     "timestamps": {"format", "timezone", "written_in"},
     "areas": {"code", "name", "level", "levels"},
     "areas.levels": {"level", "digits", "column", "boundaries", "id_property", "name", "name_column", "holds",
@@ -63,7 +64,9 @@ class AreaLevel:
     Units come from a boundary file (one GeoJSON feature each, found by
     point-in-polygon) and/or from a code column of the export. With both,
     the export's own code wins and the point is the fallback. A unit's code
-    is its parent's code followed by its id zero-padded to `digits`.
+    is its parent's code followed by its id, `digits` wide: a code or number
+    (`holds = "code"`, zero-padded) or a hash of a name (`holds = "name"`),
+    read from the part of each value `pattern` captures (areas.unit_ids).
     """
 
     level: str
@@ -195,7 +198,8 @@ def _area_level(item: dict, where: str, above: str, upper: AreaLevel | None, bas
     _only(item, where + ".", KEYS["areas.levels"])
     this = _level(f"{where}.level", item.get("level"))
     if contract.AREA_LEVELS.index(this) <= contract.AREA_LEVELS.index(above):
-        raise MappingError(f"{where}.level: {this} must lie below {above} (contract order: {', '.join(contract.AREA_LEVELS)})")
+        raise MappingError(f"{where}.level: {this} must lie below {above} "
+                           f"(contract order: {', '.join(contract.AREA_LEVELS)})")
     at = where + "."
     column = _string(item, "column", at, "the export's column that holds each ticket's unit")
     boundaries = _string(item, "boundaries", at, "a GeoJSON file, relative to the mapping file")

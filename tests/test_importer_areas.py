@@ -46,7 +46,8 @@ def run(tmp_path, header: str, rows: list[str], levels: str, root: str = "BOS", 
     url = f"sqlite:///{tmp_path / 'city.sqlite'}"
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = import_main(["csv", str(tmp_path / "export.csv"), "--mapping", str(tmp_path / "map.toml"), "--url", url])
+        status = import_main(["csv", str(tmp_path / "export.csv"), "--mapping", str(tmp_path / "map.toml"),
+                              "--url", url])
     if status:
         return status, out.getvalue(), err.getvalue(), None, None
     engine = create_engine(url)
