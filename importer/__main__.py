@@ -16,11 +16,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from importer.errors import ImporterError
 from importer.mapping import MappingError, load_mapping
 from importer.pipeline import import_records
-from importer.reading import UnreadableFile, read_csv, read_open311
+from importer.reading import read_csv, read_open311
 from importer.report import report_path
-from importer.store import DatabaseRefused, TargetNotEmpty
+from importer.store import DatabaseRefused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             records = read_open311(path, columns)
         report = import_records(records, mapping, args.url, source=str(path), replace=args.replace)
-    except (MappingError, UnreadableFile, TargetNotEmpty) as error:
-        print(f"nothing imported: {error}", file=sys.stderr)
-        return 2
     except DatabaseRefused as error:
         print(f"nothing imported: the database refused it: {error}", file=sys.stderr)
+        return 2
+    except ImporterError as error:
+        print(f"nothing imported: {error}", file=sys.stderr)
         return 2
     written_to = args.report or report_path(args.url)
     report.write(written_to)

@@ -21,6 +21,7 @@ nowhere below the root stays at the root: it is still the city's.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ from importer.mapping import AreaLevel, AreaTree, MappingError
 
 AREA_COLUMNS = list(contract.area.c.keys())
 # A unit's id becomes part of its code, and codes travel in URLs (data_access.scope).
-UNIT_ID = r"[A-Za-z0-9]+"
+UNIT_ID = r"[A-Za-z0-9_.\-]+"
 
 
 @dataclass
@@ -46,18 +47,23 @@ class Placement:
     placed: dict[str, int]  # tickets per level of their area
 
 
-def place_tickets(tree: AreaTree, codes: pd.DataFrame, lon: pd.Series, lat: pd.Series) -> Placement:
-    """Build the tree and place each ticket; `codes` holds the export's code (and name) columns as text."""
+def place_tickets(tree: AreaTree, codes: pd.DataFrame, lon: pd.Series, lat: pd.Series, lines: pd.Series) -> Placement:
+    """Build the tree and place each ticket; `codes` holds the export's code (and name) columns as text.
+
+    `lines` (the line each ticket starts on) is for the message when a level ends up with no unit.
+    """
     located = lon.notna() & lat.notna()
     points = pd.Series(None, index=lon.index, dtype=object)
     points[located] = shapely.points(lon[located].to_numpy(), lat[located].to_numpy())
     current = pd.Series(tree.code, index=lon.index, dtype="string")
     why = pd.Series(pd.NA, index=lon.index, dtype="string")
     levels: list[pd.DataFrame] = []
+    above_level = tree.level
     for level in tree.levels:
         above = levels[-1] if levels else None
-        units, current, why = _descend(tree, level, above, codes, points, current, why)
+        units, current, why = _descend(tree, level, above, above_level, codes, points, current, why, lines)
         levels.append(units)
+        above_level = level.level
     areas = _area_rows(tree, levels)
     level_of = areas.set_index("area_code")["level"]
     return Placement(
@@ -69,24 +75,29 @@ def place_tickets(tree: AreaTree, codes: pd.DataFrame, lon: pd.Series, lat: pd.S
     )
 
 
-def _descend(tree: AreaTree, level: AreaLevel, above: pd.DataFrame | None, codes: pd.DataFrame,
-             points: pd.Series, current: pd.Series, why: pd.Series) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+def _descend(tree: AreaTree, level: AreaLevel, above: pd.DataFrame | None, above_level: str, codes: pd.DataFrame,
+             points: pd.Series, current: pd.Series, why: pd.Series,
+             lines: pd.Series) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Build one level's units and move each ticket down into its unit where it can.
 
     Returns the units (with codes), each ticket's area after this level, and
     why each ticket that stopped (here or above) stopped.
     """
     missing = pd.Series(pd.NA, index=current.index, dtype="string")
-    value = codes[level.column].str.zfill(level.digits) if level.column else missing
-    units = _boundary_units(level) if level.boundaries else _column_units(level, value, codes)
+    written, value, unusable = unit_ids(codes[level.column], level) if level.column else (missing, missing, missing)
+    units = _boundary_units(level) if level.boundaries else _column_units(level, written, value, codes)
     member = value.map(pd.Series(units.index, index=units["id"])).astype("Int64")
     if level.boundaries:
         member = _by_point(member, units["shape"].to_numpy(), points)
     units["parent_code"] = _parents(units, above, tree.code, member, current)
     units = units.dropna(subset=["parent_code"]).assign(level=level.level)
+    if units.empty and len(current):
+        raise MappingError(_why_empty(level, above_level, codes, written, unusable, lines))
     units["area_code"] = units["parent_code"] + units["id"]
     tickets = pd.DataFrame(
         {
+            "written": written,
+            "unusable": unusable,
             "value": value,
             "member": member,
             "located": points.notna(),
@@ -95,45 +106,112 @@ def _descend(tree: AreaTree, level: AreaLevel, above: pd.DataFrame | None, codes
         }
     )
     fits = why.isna() & (tickets["parent_code"] == current).fillna(False)
-    above_level = above["level"].iat[0] if above is not None else tree.level
     reason = _why_not_placed(level, above_level, tickets)
     return units, current.mask(fits, tickets["area_code"]), why.mask(why.isna() & ~fits, reason)
+
+
+def unit_ids(raw: pd.Series, level: AreaLevel) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each value as the export writes it (after `pattern`), its unit id, and why a value present gives no id.
+
+    Worked out once per distinct value: an export repeats a few hundred area values over millions of rows.
+    """
+    distinct = pd.Series(raw.dropna().unique(), dtype=object)
+    worked = [_unit_id(value, level) for value in distinct]
+    columns = [pd.Series(dict(zip(distinct, part)), dtype="string") for part in zip(*worked)] if worked else []
+    if not columns:
+        return (pd.Series(pd.NA, index=raw.index, dtype="string"),) * 3
+    return tuple(raw.map(column).astype("string") for column in columns)
+
+
+def _unit_id(value: str, level: AreaLevel) -> tuple[str | None, str | None, str | None]:
+    """(value as written, id, why no id) for one value; see docs/integration.md, "Area values"."""
+    text = " ".join(value.split())
+    if text.casefold() in level.ignore:
+        return None, None, None
+    if level.pattern is not None:
+        matched = level.pattern.fullmatch(text)
+        text = (matched.group(1) if level.pattern.groups else matched.group(0)) if matched else None
+        if not text:
+            return None, None, f"'{value}' does not match {level.key}.pattern ({level.pattern.pattern})"
+    if level.holds == "name":
+        # A name's id depends on the name alone (not on the export's order), so links stay valid.
+        return text, hashlib.sha1(text.casefold().encode()).hexdigest()[: level.digits], None
+    # "3", "03" and "003" are one number; a shorter code is padded to the level's width, so no code prefixes another.
+    padded = (text.lstrip("0") if text.isascii() and text.isdigit() else text).rjust(level.digits, "0")
+    if len(padded) == level.digits and pd.Series([padded]).str.fullmatch(UNIT_ID).iat[0]:
+        return text, padded, None
+    hint = (f'if the column names its units, set {level.key}.holds = "name"; '
+            f"if a number sits among words, capture it with {level.key}.pattern")
+    return text, None, (f"'{value}' is not a code of at most {level.digits} letters, digits, _ . or - "
+                        f"({level.key}.digits); {hint}")
+
+
+def _why_empty(level: AreaLevel, above_level: str, codes: pd.DataFrame, written: pd.Series, unusable: pd.Series,
+               lines: pd.Series) -> str:
+    """Why a level ended with no unit at all, which would leave every level below it empty too."""
+    head = f"{level.key} ({level.level}): no {level.level} could be made"
+    if level.boundaries is not None:
+        return f"{head}: {level.boundaries} has no feature"
+    if codes[level.column].isna().all():
+        return (f"{head}: column {level.column} is empty in every imported row; "
+                f"name the right column in {level.key}.column")
+    if unusable.notna().any():
+        first = unusable.dropna().index[0]
+        return (f"{head}: no value of column {level.column} is usable, such as line {lines[first]}: "
+                f"{unusable[first]}")
+    if written.isna().all():
+        return f"{head}: every value of column {level.column} is in {level.key}.ignore"
+    return f"{head}: no ticket with a {level.column} was placed in a {above_level}, so no {level.level} has a parent"
 
 
 def _boundary_units(level: AreaLevel) -> pd.DataFrame:
     """One unit per GeoJSON feature of the level's boundary file: id, name, shape."""
     try:
         features = json.loads(level.boundaries.read_text(encoding="utf-8"))["features"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        if not isinstance(features, list) or not all(isinstance(f, dict) for f in features):
+            raise TypeError("features is not a list of features")
+        properties = [feature.get("properties") or {} for feature in features]
+        if not all(isinstance(p, dict) for p in properties):
+            raise TypeError("a feature's properties is not an object")
+        shapes = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
+    except (OSError, ValueError, KeyError, TypeError, shapely.errors.GEOSException) as error:
         raise MappingError(f"{level.boundaries}: not a GeoJSON FeatureCollection ({error})") from None
-    properties = [feature.get("properties") or {} for feature in features]
-    ids = pd.Series([str(p.get(level.id_property, "")) for p in properties], dtype="string").str.zfill(level.digits)
-    usable = ids.str.fullmatch(UNIT_ID) & (ids.str.len() == level.digits)
-    if not usable.all() or ids.duplicated().any():
-        bad = ids[~usable | ids.duplicated(keep=False)].tolist()
+    written, ids, unusable = unit_ids(pd.Series([_property(p, level.id_property) for p in properties], dtype="string"),
+                                      level)
+    if ids.isna().any() or ids.duplicated().any():
+        bad = written[ids.isna() | ids.duplicated(keep=False)].fillna("(none)").tolist()
         raise MappingError(
-            f"{level.boundaries}: {level.id_property} must be a unique id of at most {level.digits} letters or digits; "
-            f"these are not: {bad[:5]}"
+            f"{level.boundaries}: each feature's {level.id_property} must give a unique {level.level} id "
+            f"({level.key}.digits, .holds, .pattern); these do not: {bad[:5]}"
         )
     try:
-        names = [level.name.format(**{**p, "id": i.lstrip("0") or "0"}) for i, p in zip(ids, properties)]
+        names = [level.name.format(**{**p, "id": i}) for i, p in zip(written, properties)]
     except KeyError as error:
-        raise MappingError(f"{level.level}: name template {level.name!r} uses {error}, which a feature lacks") from None
-    shapes = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
+        raise MappingError(f"{level.key}.name: {level.name!r} uses {error}, which a feature lacks") from None
     shapes = np.where(shapely.is_valid(shapes), shapes, shapely.make_valid(shapes))
     return pd.DataFrame({"id": ids, "name": names, "shape": shapes})
 
 
-def _column_units(level: AreaLevel, value: pd.Series, codes: pd.DataFrame) -> pd.DataFrame:
-    """One unit per usable code the export's column holds; named by its name column, else the template."""
-    usable = value.str.fullmatch(UNIT_ID).fillna(False) & (value.str.len() == level.digits)
-    if level.name_column:
-        names = codes[level.name_column][usable].groupby(value[usable]).first()
-    else:
-        names = pd.Series(dtype="string")
+def _property(properties: dict, key: str) -> str | None:
+    value = properties.get(key)
+    return None if value is None else str(value)
+
+
+def _column_units(level: AreaLevel, written: pd.Series, value: pd.Series, codes: pd.DataFrame) -> pd.DataFrame:
+    """One unit per id the export's column gives; named by its name column, else the template on its first spelling."""
+    usable = value.notna()
+    if level.holds == "name":
+        spellings = pd.DataFrame({"id": value, "key": written.str.casefold()})[usable].drop_duplicates()
+        shared = spellings[spellings["id"].duplicated(keep=False)]
+        if len(shared):
+            clash = written[usable & value.eq(shared["id"].iat[0])].unique().tolist()
+            raise MappingError(f"{level.key}: the names {clash[:2]} get the same code {shared['id'].iat[0]}; "
+                               f"raise {level.key}.digits")
+    first = written[usable].groupby(value[usable]).first()
+    names = codes[level.name_column][usable].groupby(value[usable]).first() if level.name_column else first.iloc[:0]
     ids = pd.Series(sorted(value[usable].unique()), dtype="string")
-    fallback = ids.map(lambda i: level.name.format(id=i.lstrip("0") or "0"))
-    return pd.DataFrame({"id": ids, "name": ids.map(names).fillna(fallback), "shape": None})
+    fallback = ids.map(lambda i: level.name.format(id=first[i]))
+    return pd.DataFrame({"id": ids, "name": ids.map(names).astype("string").fillna(fallback), "shape": None})
 
 
 def _by_point(member: pd.Series, shapes: np.ndarray, points: pd.Series) -> pd.Series:
@@ -189,11 +267,13 @@ def _why_not_placed(level: AreaLevel, above_level: str, tickets: pd.DataFrame) -
     wanted = " and ".join(([f"no {column}"] if column else []) + (["no point"] if shaped else []))
     reason = pd.Series(wanted, index=tickets.index, dtype="string")
     reason = reason.mask(located, f"its point lies in no {name}")
-    unknown = f"{column} '" + value.str.lstrip("0") + f"' is not a known {name}"
+    known = f" among the {level.id_property}s of {level.boundaries.name}" if shaped else ""
+    unknown = f"{column} '" + tickets["written"] + f"' is not a known {name}{known}"
     reason = reason.mask(value.notna(), unknown)
     reason = reason.mask(value.notna() & located, unknown + ", nor does its point lie in one")
+    reason = reason.mask(tickets["unusable"].notna(), f"{column} " + tickets["unusable"])
     reason = reason.mask(tickets["member"].notna() & tickets["parent_code"].isna(),
-                         f"{name} " + value + f" lies under no {above_level}")
+                         f"{name} '" + tickets["written"] + f"' lies under no {above_level}")
     under_another = (tickets["name"] + " (" + tickets["area_code"] + ") lies under " + tickets["parent_code"]
                      + ", not under " + tickets["current"])
     return reason.mask(tickets["parent_code"].notna(), under_another)

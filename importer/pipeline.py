@@ -23,11 +23,13 @@ def import_records(records: Records, mapping: Mapping, url: str, *, source: str,
     imported = tickets.frame
     missing = pd.Series(np.nan, index=imported.index)
     area_columns = [c for level in mapping.areas.levels for c in (level.column, level.name_column) if c]
+    line = pd.Series(records.lines, index=records.frame.index)
     placement = place_tickets(
         mapping.areas,
         records.frame.loc[imported.index, area_columns],
         imported.get("lon", missing),
         imported.get("lat", missing),
+        line[imported.index],
     )
     imported = imported.assign(area_code=placement.area_code)
     store(
@@ -40,7 +42,6 @@ def import_records(records: Records, mapping: Mapping, url: str, *, source: str,
         },
         replace=replace,
     )
-    line = pd.Series(records.lines, index=records.frame.index)
     notes = pd.concat([tickets.notes, placement.notes]).groupby(level=0).agg("; ".join)
     return ImportReport(
         source=source,

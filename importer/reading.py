@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from importer.errors import ImporterError
 from importer.report import Issue
 
 # pandas' C parser reports a row with the wrong number of fields like this,
@@ -24,7 +25,7 @@ _SKIPPED_RECORD = re.compile(r"Skipping line (\d+): (.+)")
 _JSON_SEPARATORS = re.compile(r"[\s,]*")
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(ImporterError, ValueError):
     """The file as a whole cannot be read (missing, wrong encoding, not JSON): nothing was imported."""
 
 

@@ -23,13 +23,14 @@ from sqlalchemy.schema import CreateTable
 
 from data_access import contract
 from demo.bulk_load import gather_statistics, write_rows
+from importer.errors import ImporterError
 
 
-class TargetNotEmpty(RuntimeError):
+class TargetNotEmpty(ImporterError, RuntimeError):
     """The target database already has contract tables, and replacing them was not asked for."""
 
 
-class DatabaseRefused(RuntimeError):
+class DatabaseRefused(ImporterError, RuntimeError):
     """The target database refused the tables or the rows (a value too long for a column, a permission)."""
 
 

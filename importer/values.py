@@ -67,15 +67,21 @@ def booleans(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 def codes_for(names: pd.Series) -> pd.Series:
     """A code for each name (a category or department as the export spells it), stable across imports.
 
-    The name itself where it already is one ("BOS"), else its ASCII letters
-    and digits joined by "_" ("Bulky Items" -> "Bulky_Items"), so a URL
+    The name itself where it already is one ("BOS", "GEN_"), else its ASCII
+    letters and digits joined by "_" ("Bulky Items" -> "Bulky_Items"), so a URL
     stays readable. A name in other characters (市容环境), or two names that
     would share a code, get "x" + a hash of the name instead: a code depends
     on its name alone, so links stay valid from one import to the next.
     """
     distinct = pd.Series(names.dropna().unique())
-    readable = distinct.map(lambda name: _NOT_CODE.sub("_", name).strip("_")[:_CODE_LENGTH])
+    readable = distinct.map(_readable)
     usable = distinct.map(str.isascii) & (readable != "") & ~readable.duplicated(keep=False)
     hashed = distinct.map(lambda name: "x" + hashlib.sha1(name.encode()).hexdigest()[:12])
     code_of = dict(zip(distinct, readable.where(usable, hashed)))
     return names.map(code_of)
+
+
+def _readable(name: str) -> str:
+    if len(name) <= _CODE_LENGTH and not _NOT_CODE.search(name):
+        return name
+    return _NOT_CODE.sub("_", name).strip("_")[:_CODE_LENGTH]
