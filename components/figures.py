@@ -22,6 +22,10 @@ _ROWS_THAT_FIT = 12
 _BAR_ROW_PX = 34
 # Up to this count plotly would tick a count axis at fractions (0.5); one tick per unit instead.
 _SMALL_COUNT = 5
+# Up to this many days a day axis ticks every day itself: left alone, plotly ticks a short period
+# every twelve hours, and a date written as month-day then repeats (04-30 04-30 05-01).
+# A longer period has room for plotly's own ticks, which are whole days by then.
+_DAYS_TICKED_EACH = 14
 
 
 def blank(theme: Theme) -> go.Figure:
@@ -76,7 +80,7 @@ def ticket_trend(days: pd.DataFrame, period_from: date, period_to: date, lang: s
         ]
     )
     figure.update_layout(template=theme.template, hovermode="x unified", bargap=0.3)
-    figure.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d")
+    figure.update_xaxes(_day_axis(period))
     figure.update_yaxes(_count_axis(lang, daily["reported"].max()))
     return figure
 
@@ -177,6 +181,14 @@ def backlog_stack(groups: pd.DataFrame, labels: list[str], lang: str, theme: The
     figure.update_xaxes(_count_axis(lang, frame["backlog"].max()), fixedrange=True)
     figure.update_yaxes(fixedrange=True)
     return figure
+
+
+def _day_axis(days: pd.DatetimeIndex) -> dict:
+    """A date axis written month-day, each tick a different day (see _DAYS_TICKED_EACH)."""
+    axis = dict(tickformat="%m-%d", hoverformat="%Y-%m-%d")
+    if len(days) <= _DAYS_TICKED_EACH:
+        axis["tickvals"] = list(days)
+    return axis
 
 
 def _count_axis(lang: str, largest) -> dict:
