@@ -38,7 +38,8 @@ def blank(theme: Theme) -> go.Figure:
 
 
 def no_data(lang: str, theme: Theme) -> go.Figure:
-    return _message(t("no_data", lang), theme)
+    """An empty chart: nothing in scope."""
+    return _message(t("empty", lang), theme)
 
 
 def _message(text: str, theme: Theme) -> go.Figure:

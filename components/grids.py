@@ -58,7 +58,7 @@ def data_grid(grid_id: str, columns: list[dict], lang: str, *, row_id: str | Non
     """
     options = {
         "theme": GRID_THEME,
-        "localeText": {"noRowsToShow": t("no_data", lang), "loadingOoo": "…"},
+        "localeText": {"noRowsToShow": t("empty", lang), "loadingOoo": "…"},
         "tooltipShowDelay": 300,
         "enableCellTextSelection": True,
         "suppressCellFocus": True,

@@ -68,6 +68,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "filter.display_format": {"zh": "YYYY-MM-DD", "en": "YYYY-MM-DD"},
     "area.whole_database": {"zh": "全部区域", "en": "All areas"},
     "no_data": {"zh": "无数据", "en": "n/a"},
+    # An empty chart or table: nothing in scope, where no_data is a value that cannot be computed (a rate of 0 ÷ 0).
+    "empty": {"zh": "无数据", "en": "No data"},
     "unknown": {"zh": "未知", "en": "Unknown"},
     "list.separator": {"zh": "、", "en": ", "},
     # Problems with the scope in the URL

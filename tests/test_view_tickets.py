@@ -243,7 +243,7 @@ def test_english_labels_and_no_data_text_in_place(tmp_path):
     url = fresh_database_url("sqlite", "tickets_empty", tmp_path)
     create_contract(url)
     db = Database.from_settings(settings_for(url))
-    for search, no_data in (("", "无数据"), ("?lang=en", "n/a")):
+    for search, no_data in (("", "无数据"), ("?lang=en", "No data")):
         panels = ticket_panels(db, search)
         assert panels.overdue_rows == [] and panels.near_overdue_rows == []
         for figure in panels.figures:
@@ -254,7 +254,7 @@ def test_english_labels_and_no_data_text_in_place(tmp_path):
     page = json.loads(as_json(render_frame(app, "/tickets", "?lang=en")[0]))
     grids = [c for c in _components(page) if c.get("namespace") == "dash_ag_grid"]
     assert {g["props"]["id"] for g in grids} == {ids.TICKETS_OVERDUE_GRID, ids.TICKETS_NEAR_OVERDUE_GRID}
-    assert all(g["props"]["dashGridOptions"]["localeText"]["noRowsToShow"] == "n/a" for g in grids)
+    assert all(g["props"]["dashGridOptions"]["localeText"]["noRowsToShow"] == "No data" for g in grids)
     headers = [c["headerName"] for c in grids[0]["props"]["columnDefs"]]
     assert "Reporter's phone" in headers and "Overdue (hours)" in headers
 
