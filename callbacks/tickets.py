@@ -210,7 +210,7 @@ def _list_rows(rows, lang: str) -> list[dict]:
     return grid_rows(
         rows,
         {
-            hours: lambda value: i18n.format_hours(value, lang),
+            hours: lambda value: i18n.format_duration(value, lang),
             "urgent": lambda urgent: i18n.t("tickets.urgent", lang) if urgent else "",
         },
         labels={

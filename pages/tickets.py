@@ -80,7 +80,8 @@ def ticket_columns(hours: str, lang: str) -> list[dict]:
         column("status", header("status")),
         column("reported_at", header("reported_at"), minWidth=190),
         column("due_at", header("due_at"), minWidth=190),
-        column(hours, header(hours), tooltip=t(f"tickets.tooltip.{hours}", lang), formatted=True, numeric=True),
+        column(hours, t(f"tickets.heading.{hours}", lang), tooltip=t(f"tickets.tooltip.{hours}", lang),
+               formatted=True, numeric=True, minWidth=130),
         # As text, not the checkbox AG Grid draws for a boolean.
         column("urgent", header("urgent"), formatted=True, cellDataType="text", minWidth=100, maxWidth=120),
         column("reporter_phone", header("reporter_phone"), tooltip=t("tickets.tooltip.reporter_phone", lang),

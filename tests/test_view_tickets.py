@@ -13,6 +13,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 from sqlalchemy import event
 
+import i18n
 from app import create_app
 from callbacks.navigation import render_frame
 from callbacks.scoped_view import child_area_search
@@ -178,12 +179,33 @@ def test_overdue_list_is_longest_overdue_first_named_and_masked(db):
     first = rows[0]
     assert (first["area_name"], first["category_name"], first["dept_name"]) == ("甲一街道", "暴露垃圾", "城管委")
     assert (first["source"], first["status"]) == ("12345热线", "派遣")
-    assert (first["hours_overdue"], first["hours_overdue_text"]) == (48.0, "48.0")
+    # Sorted by the hours, written in days and hours.
+    assert (first["hours_overdue"], first["hours_overdue_text"]) == (48.0, "2 天")
+    assert rows[1]["hours_overdue_text"] == "6 小时"
     assert (first["urgent"], first["urgent_text"]) == (True, "紧急")
     assert first["reporter_phone"] == "138****0000" and rows[1]["reporter_phone"] == "***45"
     assert "13812340000" not in as_json(panels)
     assert first["due_at"] == "2026-11-18 12:00:00"
     assert panels.overdue_count == "显示 2 条，共 2 条"
+
+
+@pytest.mark.parametrize("hours, zh, en", [
+    (1566.0, "65 天 6 小时", "65 d 6 h"),
+    (1558.8, "64 天 23 小时", "64 d 23 h"),  # to the nearest hour
+    (24.0, "1 天", "1 d"),
+    (6.2, "6 小时", "6 h"),
+    (0.4, "24 分钟", "24 min"),
+    (0.0, "0 分钟", "0 min"),
+])
+def test_a_duration_reads_in_days_and_hours_not_as_1558_8_hours(hours, zh, en):
+    assert (i18n.format_duration(hours, "zh"), i18n.format_duration(hours, "en")) == (zh, en)
+
+
+def test_the_lists_headers_name_the_duration_without_a_unit_the_cells_now_carry(db, city_url):
+    page = json.loads(as_json(render_frame(create_app(settings_for(city_url)), "/tickets", "?lang=en")[0]))
+    grids = [c for c in _components(page) if c.get("namespace") == "dash_ag_grid"]
+    headers = {d["field"]: d["headerName"] for g in grids for d in g["props"]["columnDefs"]}
+    assert (headers["hours_overdue"], headers["hours_left"]) == ("Overdue by", "Time left")
 
 
 def test_near_overdue_is_the_backlog_due_in_the_next_24_hours_soonest_first(db):
@@ -256,7 +278,7 @@ def test_english_labels_and_no_data_text_in_place(tmp_path):
     assert {g["props"]["id"] for g in grids} == {ids.TICKETS_OVERDUE_GRID, ids.TICKETS_NEAR_OVERDUE_GRID}
     assert all(g["props"]["dashGridOptions"]["localeText"]["noRowsToShow"] == "No data" for g in grids)
     headers = [c["headerName"] for c in grids[0]["props"]["columnDefs"]]
-    assert "Reporter's phone" in headers and "Overdue (hours)" in headers
+    assert "Reporter's phone" in headers and "Overdue by" in headers
 
 
 def test_invalid_parameter_is_named_and_the_default_scope_shown(db):
