@@ -192,7 +192,10 @@ def _category_path(db: Database, scope: Scope, kept: dict[str, str], page_path: 
     names = {code: name for code, name, _ in reference.categories(db)}
     chosen = scope.category_code
     # Category codes are hierarchical: the classes above are the prefixes that are categories.
-    chain = [None, *(chosen[:n] for n in range(1, len(chosen)) if chosen[:n] in names), chosen]
+    above = [chosen[:n] for n in range(1, len(chosen)) if chosen[:n] in names]
+    # A subclass may repeat its class's name (暴露垃圾 under 暴露垃圾): the name is shown once, for the deeper class.
+    chain = [None, *(code for code, below in zip(above, [*above[1:], chosen]) if names[code] != names.get(below)),
+             chosen]
     crumbs = []
     for category in chain:
         if crumbs:

@@ -155,6 +155,16 @@ def test_clicking_a_class_shows_its_subclasses_and_the_url_keeps_it(db):
     assert '"href": "/tickets?category=01"' in deeper
 
 
+def test_the_category_path_names_a_class_once_when_its_subclass_repeats_its_name(tmp_path):
+    url = fresh_database_url("sqlite", "tickets_repeated_category", tmp_path)
+    create_contract(url)
+    repeated = {"category_code": "010101", "parent_code": "0101", "level": 3, "name": "暴露垃圾"}
+    insert_rows(url, {"area": AREAS, "category": [*CATEGORIES, repeated]})
+    path = ticket_panels(Database.from_settings(settings_for(url)), "?category=010101").category_path
+    crumbs = [(crumb.children, getattr(crumb, "href", None)) for crumb in path if crumb.children != "›"]
+    assert crumbs == [("全部大类", "/tickets"), ("市容环境", "/tickets?category=01"), ("暴露垃圾", None)]
+
+
 @pytest.mark.parametrize("clicked", ["02", "01", "0199", None, {"x": 1}, "R01"])
 def test_a_category_click_outside_the_chosen_class_changes_nothing(db, clicked):
     with pytest.raises(PreventUpdate):
