@@ -130,7 +130,8 @@ def overview_panels(db: Database, search: str | None, page_path: str = "/") -> O
         trend=figures.ticket_trend(
             indicators.kpis_by(db, scope, "day"), scope.period_from, scope.period_to, lang, theme
         ),
-        areas=figures.closure_rate_by_area(indicators.kpis_by(db, scope, "area"), scope.area_code, lang, theme),
+        areas=figures.lowest_closure_rates(indicators.kpis_by(db, scope, "area"), scope.area_code, lang, theme,
+                                           rows=figures.ROWS_THAT_FIT),
         sources=figures.backlog_by_source(indicators.backlog_by(db, scope, "source"), lang, theme),
     )
 

@@ -18,7 +18,7 @@ from i18n import code_label, format_count, format_rate, indicator_label, separat
 # A bar chart of up to this many rows fills its card; a longer one (fifty
 # workstations under a street) gets this many pixels a row and the card
 # scrolls, rather than squeezing the names until they overlap.
-_ROWS_THAT_FIT = 12
+ROWS_THAT_FIT = 12
 _BAR_ROW_PX = 34
 # Up to this count plotly would tick a count axis at fractions (0.5); one tick per unit instead.
 _SMALL_COUNT = 5
@@ -26,6 +26,8 @@ _SMALL_COUNT = 5
 # every twelve hours, and a date written as month-day then repeats (04-30 04-30 05-01).
 # A longer period has room for plotly's own ticks, which are whole days by then.
 _DAYS_TICKED_EACH = 14
+# The name of the note on a cut chart (noting_rows), by which the wall sizes it.
+ROWS_NOTE = "rows-shown"
 
 
 def blank(theme: Theme) -> go.Figure:
@@ -134,6 +136,33 @@ def closure_rate_by_area(areas: pd.DataFrame, parent_code: str, lang: str, theme
     return figure
 
 
+def lowest_closure_rates(groups: pd.DataFrame, parent_code: str | None, lang: str, theme: Theme, *,
+                         rows: int) -> go.Figure:
+    """Closure rate per group (`kpis_by` by area or department), the `rows` lowest when there are more.
+
+    Drawn by closure_rate_by_area, with a note saying it left rows out, so a
+    card that does not scroll hides no bad area. `parent_code` names the area
+    whose own tickets get a row of their own (None for departments); tickets
+    with no department come back keyed None and are named "unknown".
+    """
+    groups = groups.assign(key=groups["key"].fillna(""), name=groups["name"].fillna(t("unknown", lang)))
+    worst = groups.sort_values("closure_rate", na_position="last").head(rows)
+    figure = closure_rate_by_area(worst, parent_code, lang, theme)
+    return noting_rows(figure, "lowest_closure", len(worst), len(groups), lang)
+
+
+def noting_rows(figure: go.Figure, which: str, shown: int, total: int, lang: str) -> go.Figure:
+    """Say above the plot which rows a cut chart kept and of how many, so it is never read as the whole list."""
+    if shown < total:
+        figure.add_annotation(
+            text=t(f"wall.rows.{which}", lang, shown=shown, total=total),
+            xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom",
+            showarrow=False, opacity=0.7, name=ROWS_NOTE,
+        )
+        figure.update_layout(margin_t=28)
+    return figure
+
+
 def backlog_by_source(sources: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
     """Backlog per ticket source (`backlog_by(..., "source")`), overdue and not yet overdue stacked, largest on top."""
     return backlog_stack(sources, [code_label("source", key, lang) for key in sources["key"]], lang, theme)
@@ -202,4 +231,4 @@ def _count_axis(lang: str, largest) -> dict:
 
 def _bar_chart_height(rows: int) -> int | None:
     """None (fill the card) when the rows fit, else a height that keeps every row readable."""
-    return None if rows <= _ROWS_THAT_FIT else _BAR_ROW_PX * rows + 80
+    return None if rows <= ROWS_THAT_FIT else _BAR_ROW_PX * rows + 80
