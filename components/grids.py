@@ -36,6 +36,10 @@ GRID_THEME = {
 }
 
 
+# A column of moments (2026-11-20 12:00:00) at this width shows them whole, never cut to 2026-11-2….
+MOMENT_WIDTH = 190
+
+
 def column(field: str, header: str, *, tooltip: str | None = None, formatted: bool = False,
            numeric: bool = False, **options) -> dict:
     """A column definition: `formatted` shows the row's "<field>_text"; `numeric` aligns right."""

@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from components import ids
 from components.charts import chart_card
-from components.grids import column, data_grid, grid_card
+from components.grids import MOMENT_WIDTH, column, data_grid, grid_card
 from components.theme import Theme
 from i18n import t
 from pages.overview import REFRESH_SECONDS
@@ -78,8 +78,8 @@ def ticket_columns(hours: str, lang: str) -> list[dict]:
         column("area_name", header("area_name"), minWidth=190),
         column("dept_name", header("dept_name")),
         column("status", header("status")),
-        column("reported_at", header("reported_at"), minWidth=190),
-        column("due_at", header("due_at"), minWidth=190),
+        column("reported_at", header("reported_at"), minWidth=MOMENT_WIDTH),
+        column("due_at", header("due_at"), minWidth=MOMENT_WIDTH),
         column(hours, t(f"tickets.heading.{hours}", lang), tooltip=t(f"tickets.tooltip.{hours}", lang),
                formatted=True, numeric=True, minWidth=130),
         # As text, not the checkbox AG Grid draws for a boolean.
