@@ -182,7 +182,9 @@ def _backlog_figure(dimension: str, frame: pd.DataFrame, scope: Scope, lang: str
         else name
         for key, name in zip(frame["key"], frame["name"])
     ]
-    return figures.backlog_stack(frame, labels, lang, theme)
+    # Departments run to twenty or more: the largest that fit, so the card keeps its axis in view.
+    rows = figures.ROWS_THAT_FIT if dimension == "dept" else None
+    return figures.backlog_stack(frame, labels, lang, theme, rows=rows)
 
 
 def _category_path(db: Database, scope: Scope, kept: dict[str, str], page_path: str, lang: str) -> list:

@@ -169,17 +169,21 @@ def backlog_by_source(sources: pd.DataFrame, lang: str, theme: Theme) -> go.Figu
 
 
 def backlog_stack(groups: pd.DataFrame, labels: list[str], lang: str, theme: Theme, *,
-                  ordered: bool = False) -> go.Figure:
+                  ordered: bool = False, rows: int | None = None) -> go.Figure:
     """Backlog per group of any `backlog_by` frame, overdue and not yet overdue stacked.
 
     `labels` names the rows of `groups`, in its order. The largest group is on
     top, unless `ordered`: then the frame's own order reads from the top (age
     buckets, youngest first). Each bar carries its group's key in customdata,
-    which is what a click drills into.
+    which is what a click drills into. `rows`: only that many largest groups,
+    with a note saying so, for a card that does not scroll.
     """
     if groups.empty:
         return no_data(lang, theme)
     frame = groups.assign(label=list(labels))
+    total = len(frame)
+    if rows is not None:
+        frame = frame.sort_values("backlog", ascending=False, kind="stable").head(rows)
     # Plotly draws the first row at the bottom.
     frame = (frame.iloc[::-1] if ordered else frame.sort_values("backlog", kind="stable")).reset_index(drop=True)
     labels = frame["label"]
@@ -210,7 +214,7 @@ def backlog_stack(groups: pd.DataFrame, labels: list[str], lang: str, theme: The
     )
     figure.update_xaxes(_count_axis(lang, frame["backlog"].max()), fixedrange=True)
     figure.update_yaxes(fixedrange=True)
-    return figure
+    return noting_rows(figure, "most_backlog", len(frame), total, lang)
 
 
 def _day_axis(days: pd.DatetimeIndex) -> dict:

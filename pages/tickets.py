@@ -42,7 +42,7 @@ def layout(lang: str, theme: Theme) -> html.Div:
                     chart_card(ids.TICKETS_BY_AGE, t("tickets.by_age.title", lang), None, theme),
                     chart_card(ids.TICKETS_BY_STATUS, t("tickets.by_status.title", lang), None, theme),
                     chart_card(ids.TICKETS_BY_SOURCE, t("chart.sources.title", lang), None, theme, scrolls=True),
-                    chart_card(ids.TICKETS_BY_DEPT, t("tickets.by_dept.title", lang), None, theme, scrolls=True),
+                    chart_card(ids.TICKETS_BY_DEPT, t("tickets.by_dept.title", lang), None, theme),
                 ],
                 className="charts charts--backlog",
             ),

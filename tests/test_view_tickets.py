@@ -134,6 +134,21 @@ def test_backlog_charts_draw_the_api_breakdowns(db, city_url):
         assert sum(stacked(figure)[label][1] for label in stacked(figure)) == 7, dimension
 
 
+def test_the_department_chart_shows_the_largest_backlogs_that_fit_with_its_axis_and_says_of_how_many(tmp_path):
+    url = fresh_database_url("sqlite", "tickets_many_depts", tmp_path)
+    create_contract(url)
+    departments = [{"dept_code": f"D{i:02d}", "name": f"第{i}局"} for i in range(20)]
+    # Department D<i> holds i + 1 open tickets: D19 the most.
+    tickets = [_ticket(f"T{i}-{n}", "R01", "dispatched", NOW - D, dept=f"D{i:02d}") for i in range(20)
+               for n in range(i + 1)]
+    insert_rows(url, {"area": AREAS, "department": departments, "ticket": tickets})
+    figure = figure_of(ticket_panels(Database.from_settings(settings_for(url)), ""), "dept")
+    shown = list(figure.data[0].y)
+    assert len(shown) == 12 and "第19局" in shown and "第0局" not in shown
+    assert [a.text for a in figure.layout.annotations] == ["显示积压最多的 12 个（共 20 个）"]
+    assert figure.layout.height is None  # the card holds it, axis and all: nothing scrolls
+
+
 def test_age_and_status_read_in_their_own_order_not_by_size(db):
     panels = ticket_panels(db, "")
     # Plotly draws the first row at the bottom: youngest on top means the oldest first in the data.
