@@ -57,8 +57,7 @@ def render_frame(app: dash.Dash, pathname: str | None, search: str | None) -> tu
             i18n.t("switch.language", lang),
         ),
         page=page,
-        # The wall is never touched: it shows the scope its URL was set up with.
-        with_filters=view is not None and view.name != "wall",
+        with_filters=view is not None and view.filtered,
         report_menu=export_menu.report_menu(view.name, lang, app.get_relative_path("/"), query) if view else None,
     )
     return children, theme.css_variables(), i18n.HTML_LANG[lang]

@@ -21,7 +21,9 @@ from callbacks.scoped_view import child_area_search, clicked_key, scoped_view
 from callbacks.area_map import geometry_update, register_drill_down
 from callbacks.url import query_params
 from components import figures, ids
-from components.area_map import MAP_INDICATORS, indicator_choropleth, shapes_message
+from components.area_map import (
+    MAP_INDICATORS, indicator_choropleth, indicator_table, nothing_to_draw, shapes_message,
+)
 from components.charts import graph_style
 from components.kpi import kpi_tiles
 from components.scope_header import notices
@@ -86,6 +88,7 @@ def register(app: dash.Dash, db: Database) -> None:
         Output(MAP_IDS.areas, "hideout"),
         Output(MAP_IDS.legend, "children"),
         Output(MAP_IDS.message, "children"),
+        Output(MAP_IDS.map, "style"),
         Input(ids.OVERVIEW_REFRESH, "n_intervals"),
         Input(ids.OVERVIEW_MAP_INDICATOR, "value"),
         State(ids.URL, "search"),
@@ -96,27 +99,33 @@ def register(app: dash.Dash, db: Database) -> None:
             return overview_map(db, search, indicator, loaded)
         except DatabaseError:
             log.exception("overview map could not read the database")  # the panels' refresh says so on screen
-            return (no_update,) * 7
+            return (no_update,) * 8
 
     register_drill_down(app, db, MAP_IDS.areas, ids.URL)
 
 
 def overview_map(db: Database, search: str | None, indicator, loaded: str | None) -> tuple:
-    """The map's outputs: the geometry (only when the page does not hold it), then colours, legend, message.
+    """The map's outputs: the geometry (only when the page does not hold it), then colours, legend, message,
+    and the map's style.
 
     `indicator` comes from the browser: anything but one of MAP_INDICATORS
-    colours by the first.
+    colours by the first. When no area can be drawn, the map is hidden and
+    the message holds the table of the numbers it would have shown.
     """
     params = query_params(search)
     lang = i18n.language(params.get("lang"))
     scope = requested_scope.resolve(db, params).scope
     base = geometry_update(db, scope, loaded)
     indicator = indicator if indicator in MAP_INDICATORS else MAP_INDICATORS[0]
+    by_area = indicators.kpis_by(db, scope, "area")
     hideout, legend = indicator_choropleth(
-        base.shapes, indicators.kpis_by(db, scope, "area"), indicator, lang, theme_named(params.get("theme")),
-        drillable=base.drillable,
+        base.shapes, by_area, indicator, lang, theme_named(params.get("theme")), drillable=base.drillable,
     )
-    return base.data, base.tiles, base.viewport, base.loaded, hideout, legend, shapes_message(base.shapes, lang)
+    message = shapes_message(base.shapes, lang)
+    if nothing_to_draw(base.shapes):
+        return (base.data, base.tiles, base.viewport, base.loaded, hideout, [],
+                indicator_table(base.shapes, by_area, message, lang), {"display": "none"})
+    return base.data, base.tiles, base.viewport, base.loaded, hideout, legend, message, {}
 
 
 def overview_panels(db: Database, search: str | None, page_path: str = "/") -> OverviewPanels:
@@ -130,7 +139,8 @@ def overview_panels(db: Database, search: str | None, page_path: str = "/") -> O
         trend=figures.ticket_trend(
             indicators.kpis_by(db, scope, "day"), scope.period_from, scope.period_to, lang, theme
         ),
-        areas=figures.closure_rate_by_area(indicators.kpis_by(db, scope, "area"), scope.area_code, lang, theme),
+        areas=figures.lowest_closure_rates(indicators.kpis_by(db, scope, "area"), scope.area_code, lang, theme,
+                                           rows=figures.ROWS_THAT_FIT),
         sources=figures.backlog_by_source(indicators.backlog_by(db, scope, "source"), lang, theme),
     )
 

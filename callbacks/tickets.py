@@ -182,7 +182,9 @@ def _backlog_figure(dimension: str, frame: pd.DataFrame, scope: Scope, lang: str
         else name
         for key, name in zip(frame["key"], frame["name"])
     ]
-    return figures.backlog_stack(frame, labels, lang, theme)
+    # Departments run to twenty or more: the largest that fit, so the card keeps its axis in view.
+    rows = figures.ROWS_THAT_FIT if dimension == "dept" else None
+    return figures.backlog_stack(frame, labels, lang, theme, rows=rows)
 
 
 def _category_path(db: Database, scope: Scope, kept: dict[str, str], page_path: str, lang: str) -> list:
@@ -192,7 +194,10 @@ def _category_path(db: Database, scope: Scope, kept: dict[str, str], page_path: 
     names = {code: name for code, name, _ in reference.categories(db)}
     chosen = scope.category_code
     # Category codes are hierarchical: the classes above are the prefixes that are categories.
-    chain = [None, *(chosen[:n] for n in range(1, len(chosen)) if chosen[:n] in names), chosen]
+    above = [chosen[:n] for n in range(1, len(chosen)) if chosen[:n] in names]
+    # A subclass may repeat its class's name (暴露垃圾 under 暴露垃圾): the name is shown once, for the deeper class.
+    chain = [None, *(code for code, below in zip(above, [*above[1:], chosen]) if names[code] != names.get(below)),
+             chosen]
     crumbs = []
     for category in chain:
         if crumbs:
@@ -210,7 +215,7 @@ def _list_rows(rows, lang: str) -> list[dict]:
     return grid_rows(
         rows,
         {
-            hours: lambda value: i18n.format_hours(value, lang),
+            hours: lambda value: i18n.format_duration(value, lang),
             "urgent": lambda urgent: i18n.t("tickets.urgent", lang) if urgent else "",
         },
         labels={

@@ -162,14 +162,19 @@ def area_features(shapes: pd.DataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def nothing_to_draw(shapes: pd.DataFrame) -> bool:
+    """Areas there are, yet none has a boundary or a centre (NYC's community districts as imported)."""
+    with_centre = shapes[["center_lon", "center_lat"]].notna().all(axis=1)
+    return not shapes.empty and not (shapes["geometry"].notna() | with_centre).any()
+
+
 def shapes_message(shapes: pd.DataFrame, lang: str) -> str | None:
     """What the map cannot draw, said in place: no areas, no boundaries at all, or some areas without one."""
     if shapes.empty:
         return t("map.no_areas", lang)
-    with_boundary = shapes["geometry"].notna()
-    with_centre = shapes[["center_lon", "center_lat"]].notna().all(axis=1)
-    if not (with_boundary | with_centre).any():
+    if nothing_to_draw(shapes):
         return t("map.nothing_to_draw", lang)
+    with_boundary = shapes["geometry"].notna()
     if not with_boundary.any():
         return t("map.no_boundaries", lang)
     missing = int((~with_boundary).sum())
@@ -304,15 +309,8 @@ def indicator_choropleth(
     rates n/a (drawn in the "no data" colour, never as 0 %). `drillable`:
     the areas are children a click narrows the scope to (not a leaf drawn alone).
     """
-    values = dict(zip(by_area["key"], by_area[indicator])) if not by_area.empty else {}
-    rate = indicator.endswith("_rate")
-    area_values = {}
-    for code in shapes["area_code"]:
-        value = values.get(code)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            value = None if rate else 0
-        area_values[code] = value
-    scale = colour_scale(area_values.values(), theme, kind="rate" if rate else "count")
+    area_values = _area_values(shapes, by_area, indicator)
+    scale = colour_scale(area_values.values(), theme, kind="rate" if indicator.endswith("_rate") else "count")
     name = indicator_label(indicator, lang)
     labels = {code: f"{name}: {format_indicator(indicator, value, lang)}" for code, value in area_values.items()}
     hideout = choropleth_hideout(
@@ -323,6 +321,38 @@ def indicator_choropleth(
     has_missing = any(value is None for value in area_values.values())
     return hideout, legend(name, indicator_definition(indicator, lang), entries, lang,
                            missing=hideout["neutral"] if has_missing else None)
+
+
+def indicator_table(shapes: pd.DataFrame, by_area: pd.DataFrame, caption: str, lang: str) -> list:
+    """The numbers a map of `shapes` is coloured by, as a table under `caption`: an area a row, MAP_INDICATORS
+    as columns.
+
+    What the overview shows in place of a map that has nothing to draw: the
+    same values, by the same rule (no ticket: counts 0, rates n/a).
+    """
+    values = {indicator: _area_values(shapes, by_area, indicator) for indicator in MAP_INDICATORS}
+    header = html.Tr([html.Th(t("map.table.area", lang)),
+                      *(html.Th(indicator_label(name, lang), title=indicator_definition(name, lang))
+                        for name in MAP_INDICATORS)])
+    rows = [
+        html.Tr([html.Td(name), *(html.Td(format_indicator(indicator, values[indicator][code], lang))
+                                  for indicator in MAP_INDICATORS)])
+        for code, name in zip(shapes["area_code"], shapes["name"])
+    ]
+    return [html.P(caption), html.Table([html.Thead(header), html.Tbody(rows)], className="map-table")]
+
+
+def _area_values(shapes: pd.DataFrame, by_area: pd.DataFrame, indicator: str) -> dict:
+    """Code -> `indicator` for each area of `shapes`: a child area with no ticket counts 0, its rates None (n/a)."""
+    values = dict(zip(by_area["key"], by_area[indicator])) if not by_area.empty else {}
+    rate = indicator.endswith("_rate")
+    area_values = {}
+    for code in shapes["area_code"]:
+        value = values.get(code)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            value = None if rate else 0
+        area_values[code] = value
+    return area_values
 
 
 def point_features(frame: pd.DataFrame, properties: list[str]) -> dict:

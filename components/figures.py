@@ -18,10 +18,16 @@ from i18n import code_label, format_count, format_rate, indicator_label, separat
 # A bar chart of up to this many rows fills its card; a longer one (fifty
 # workstations under a street) gets this many pixels a row and the card
 # scrolls, rather than squeezing the names until they overlap.
-_ROWS_THAT_FIT = 12
+ROWS_THAT_FIT = 12
 _BAR_ROW_PX = 34
 # Up to this count plotly would tick a count axis at fractions (0.5); one tick per unit instead.
 _SMALL_COUNT = 5
+# Up to this many days a day axis ticks every day itself: left alone, plotly ticks a short period
+# every twelve hours, and a date written as month-day then repeats (04-30 04-30 05-01).
+# A longer period has room for plotly's own ticks, which are whole days by then.
+_DAYS_TICKED_EACH = 14
+# The name of the note on a cut chart (noting_rows), by which the wall sizes it.
+ROWS_NOTE = "rows-shown"
 
 
 def blank(theme: Theme) -> go.Figure:
@@ -34,7 +40,8 @@ def blank(theme: Theme) -> go.Figure:
 
 
 def no_data(lang: str, theme: Theme) -> go.Figure:
-    return _message(t("no_data", lang), theme)
+    """An empty chart: nothing in scope."""
+    return _message(t("empty", lang), theme)
 
 
 def _message(text: str, theme: Theme) -> go.Figure:
@@ -76,7 +83,7 @@ def ticket_trend(days: pd.DataFrame, period_from: date, period_to: date, lang: s
         ]
     )
     figure.update_layout(template=theme.template, hovermode="x unified", bargap=0.3)
-    figure.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d")
+    figure.update_xaxes(_day_axis(period))
     figure.update_yaxes(_count_axis(lang, daily["reported"].max()))
     return figure
 
@@ -129,23 +136,54 @@ def closure_rate_by_area(areas: pd.DataFrame, parent_code: str, lang: str, theme
     return figure
 
 
+def lowest_closure_rates(groups: pd.DataFrame, parent_code: str | None, lang: str, theme: Theme, *,
+                         rows: int) -> go.Figure:
+    """Closure rate per group (`kpis_by` by area or department), the `rows` lowest when there are more.
+
+    Drawn by closure_rate_by_area, with a note saying it left rows out, so a
+    card that does not scroll hides no bad area. `parent_code` names the area
+    whose own tickets get a row of their own (None for departments); tickets
+    with no department come back keyed None and are named "unknown".
+    """
+    groups = groups.assign(key=groups["key"].fillna(""), name=groups["name"].fillna(t("unknown", lang)))
+    worst = groups.sort_values("closure_rate", na_position="last").head(rows)
+    figure = closure_rate_by_area(worst, parent_code, lang, theme)
+    return noting_rows(figure, "lowest_closure", len(worst), len(groups), lang)
+
+
+def noting_rows(figure: go.Figure, which: str, shown: int, total: int, lang: str) -> go.Figure:
+    """Say above the plot which rows a cut chart kept and of how many, so it is never read as the whole list."""
+    if shown < total:
+        figure.add_annotation(
+            text=t(f"wall.rows.{which}", lang, shown=shown, total=total),
+            xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom",
+            showarrow=False, opacity=0.7, name=ROWS_NOTE,
+        )
+        figure.update_layout(margin_t=28)
+    return figure
+
+
 def backlog_by_source(sources: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
     """Backlog per ticket source (`backlog_by(..., "source")`), overdue and not yet overdue stacked, largest on top."""
     return backlog_stack(sources, [code_label("source", key, lang) for key in sources["key"]], lang, theme)
 
 
 def backlog_stack(groups: pd.DataFrame, labels: list[str], lang: str, theme: Theme, *,
-                  ordered: bool = False) -> go.Figure:
+                  ordered: bool = False, rows: int | None = None) -> go.Figure:
     """Backlog per group of any `backlog_by` frame, overdue and not yet overdue stacked.
 
     `labels` names the rows of `groups`, in its order. The largest group is on
     top, unless `ordered`: then the frame's own order reads from the top (age
     buckets, youngest first). Each bar carries its group's key in customdata,
-    which is what a click drills into.
+    which is what a click drills into. `rows`: only that many largest groups,
+    with a note saying so, for a card that does not scroll.
     """
     if groups.empty:
         return no_data(lang, theme)
     frame = groups.assign(label=list(labels))
+    total = len(frame)
+    if rows is not None:
+        frame = frame.sort_values("backlog", ascending=False, kind="stable").head(rows)
     # Plotly draws the first row at the bottom.
     frame = (frame.iloc[::-1] if ordered else frame.sort_values("backlog", kind="stable")).reset_index(drop=True)
     labels = frame["label"]
@@ -176,7 +214,15 @@ def backlog_stack(groups: pd.DataFrame, labels: list[str], lang: str, theme: The
     )
     figure.update_xaxes(_count_axis(lang, frame["backlog"].max()), fixedrange=True)
     figure.update_yaxes(fixedrange=True)
-    return figure
+    return noting_rows(figure, "most_backlog", len(frame), total, lang)
+
+
+def _day_axis(days: pd.DatetimeIndex) -> dict:
+    """A date axis written month-day, each tick a different day (see _DAYS_TICKED_EACH)."""
+    axis = dict(tickformat="%m-%d", hoverformat="%Y-%m-%d")
+    if len(days) <= _DAYS_TICKED_EACH:
+        axis["tickvals"] = list(days)
+    return axis
 
 
 def _count_axis(lang: str, largest) -> dict:
@@ -189,4 +235,4 @@ def _count_axis(lang: str, largest) -> dict:
 
 def _bar_chart_height(rows: int) -> int | None:
     """None (fill the card) when the rows fit, else a height that keeps every row readable."""
-    return None if rows <= _ROWS_THAT_FIT else _BAR_ROW_PX * rows + 80
+    return None if rows <= ROWS_THAT_FIT else _BAR_ROW_PX * rows + 80

@@ -36,6 +36,10 @@ GRID_THEME = {
 }
 
 
+# A column of moments (2026-11-20 12:00:00) at this width shows them whole, never cut to 2026-11-2….
+MOMENT_WIDTH = 190
+
+
 def column(field: str, header: str, *, tooltip: str | None = None, formatted: bool = False,
            numeric: bool = False, **options) -> dict:
     """A column definition: `formatted` shows the row's "<field>_text"; `numeric` aligns right."""
@@ -58,7 +62,7 @@ def data_grid(grid_id: str, columns: list[dict], lang: str, *, row_id: str | Non
     """
     options = {
         "theme": GRID_THEME,
-        "localeText": {"noRowsToShow": t("no_data", lang), "loadingOoo": "…"},
+        "localeText": {"noRowsToShow": t("empty", lang), "loadingOoo": "…"},
         "tooltipShowDelay": 300,
         "enableCellTextSelection": True,
         "suppressCellFocus": True,

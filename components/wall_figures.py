@@ -23,12 +23,11 @@ from i18n import code_label, format_count, format_rate, t
 WALL_ROWS = 15
 # A zone this full is drawn in the warning colour before it tips over capacity.
 NEAR_CAPACITY = 0.8
-_ROWS_NOTE = "rows-shown"
 
 
 def wall_sized(figure: go.Figure, font_px: float) -> go.Figure:
     """`figure` with every text `font_px` tall, margins to match, and its height left to its card."""
-    noted = any(annotation.name == _ROWS_NOTE for annotation in figure.layout.annotations)
+    noted = any(annotation.name == figures.ROWS_NOTE for annotation in figure.layout.annotations)
     figure.update_layout(
         font_size=font_px,
         legend_font_size=font_px,
@@ -40,26 +39,15 @@ def wall_sized(figure: go.Figure, font_px: float) -> go.Figure:
     )
     # The "no data" message stands for a whole chart; the note on left-out rows is an aside.
     figure.update_annotations(font_size=font_px * 1.3)
-    figure.update_annotations(selector=dict(name=_ROWS_NOTE), font_size=font_px * 0.8)
+    figure.update_annotations(selector=dict(name=figures.ROWS_NOTE), font_size=font_px * 0.8)
     figure.update_traces(textfont_size=font_px, selector=dict(type="bar"))
     figure.update_traces(line_width=max(3.0, font_px / 6), marker_size=font_px / 2, selector=dict(type="scatter"))
     return figure
 
 
 def closure_rates(groups: pd.DataFrame, parent_code: str | None, lang: str, theme: Theme) -> go.Figure:
-    """Closure rate per group (`kpis_by` by area or department), the WALL_ROWS lowest when there are more.
-
-    Drawn by figures.closure_rate_by_area; `parent_code` names the area whose
-    own tickets get a row of their own (None for departments). Tickets with
-    no department come back keyed None and are named "unknown".
-    """
-    groups = groups.assign(
-        key=groups["key"].fillna(""), name=groups["name"].fillna(t("unknown", lang))
-    )
-    total = len(groups)
-    worst = groups.sort_values("closure_rate", na_position="last").head(WALL_ROWS)
-    figure = figures.closure_rate_by_area(worst, parent_code, lang, theme)
-    return _noting_rows(figure, "lowest_closure", len(worst), total, lang)
+    """Closure rate per group (`kpis_by` by area or department), the WALL_ROWS lowest when there are more."""
+    return figures.lowest_closure_rates(groups, parent_code, lang, theme, rows=WALL_ROWS)
 
 
 def zone_loads(zones: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
@@ -97,7 +85,7 @@ def zone_loads(zones: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
     figure.update_layout(template=theme.template, showlegend=False)
     figure.update_xaxes(range=[0, max(1.25, float(load.max()) * 1.2)], tickformat=".0%", fixedrange=True)
     figure.update_yaxes(type="category", tickvals=frame["zone_id"], ticktext=frame["name"], fixedrange=True)
-    return _noting_rows(figure, "fullest", len(fullest), len(zones), lang)
+    return figures.noting_rows(figure, "fullest", len(fullest), len(zones), lang)
 
 
 def workers_by_area(areas: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
@@ -127,7 +115,7 @@ def workers_by_area(areas: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
     figure.update_xaxes(showticklabels=False, range=[0, float(shown["total"].max()) * 1.15 or 1], fixedrange=True)
     # Area codes are text even when they look like numbers: a category axis, never a numeric one.
     figure.update_yaxes(type="category", tickvals=shown["key"], ticktext=shown["name"], fixedrange=True)
-    return _noting_rows(figure, "most_offline", len(shown), len(areas), lang)
+    return figures.noting_rows(figure, "most_offline", len(shown), len(areas), lang)
 
 
 def spend_by_kind(kinds: pd.DataFrame, lang: str, theme: Theme) -> go.Figure:
@@ -157,14 +145,3 @@ def yuan(amount: float | None, lang: str) -> str:
     if amount is None:
         return t("no_data", lang)
     return t("wall.yuan", lang, amount=format_count(round(amount), lang))
-
-
-def _noting_rows(figure: go.Figure, which: str, shown: int, total: int, lang: str) -> go.Figure:
-    """Say in the corner which rows a cut chart kept and of how many, so it is never read as the whole list."""
-    if shown < total:
-        figure.add_annotation(
-            text=t(f"wall.rows.{which}", lang, shown=shown, total=total),
-            xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom",
-            showarrow=False, opacity=0.7, name=_ROWS_NOTE,
-        )
-    return figure

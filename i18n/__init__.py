@@ -78,7 +78,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "filter.display_format": {"zh": "YYYY-MM-DD", "en": "YYYY-MM-DD"},
     "area.whole_database": {"zh": "全部区域", "en": "All areas"},
     "no_data": {"zh": "无数据", "en": "n/a"},
+    # An empty chart or table: nothing in scope, where no_data is a value that cannot be computed (a rate of 0 ÷ 0).
+    "empty": {"zh": "无数据", "en": "No data"},
     "unknown": {"zh": "未知", "en": "Unknown"},
+    # A duration (format_duration): how long a ticket is overdue, or has left.
+    "duration.days_hours": {"zh": "{days} 天 {hours} 小时", "en": "{days} d {hours} h"},
+    "duration.days": {"zh": "{days} 天", "en": "{days} d"},
+    "duration.hours": {"zh": "{hours} 小时", "en": "{hours} h"},
+    "duration.minutes": {"zh": "{minutes} 分钟", "en": "{minutes} min"},
     "list.separator": {"zh": "、", "en": ", "},
     # Problems with the scope in the URL
     "notice.invalid_parameter": {
@@ -317,6 +324,21 @@ def format_hours(value: float | None, lang: str) -> str:
     if value is None:
         return t("no_data", lang)
     return f"{value:,.1f}" if separates_thousands(lang) else f"{value:.1f}"
+
+
+def format_duration(hours: float | None, lang: str) -> str:
+    """How long a ticket is overdue or has left, from hours: 65 天 6 小时 / 65 d 6 h, to the nearest hour.
+
+    Read at a glance where 1558.8 (hours) is not; under an hour in minutes.
+    """
+    if hours is None:
+        return t("no_data", lang)
+    if hours < 1:
+        return t("duration.minutes", lang, minutes=round(hours * 60))
+    days, rest = divmod(round(hours), 24)
+    if not days:
+        return t("duration.hours", lang, hours=rest)
+    return t("duration.days_hours" if rest else "duration.days", lang, days=days, hours=rest)
 
 
 def format_moment(moment: datetime | None, lang: str) -> str:

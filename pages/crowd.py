@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from components import ids
 from components.area_map import EMPTY, MAPS, AreaMapIds, area_map, map_card
-from components.grids import column, data_grid, grid_card
+from components.grids import MOMENT_WIDTH, column, data_grid, grid_card
 from components.theme import Theme
 from i18n import t
 from pages.overview import REFRESH_SECONDS
@@ -59,7 +59,8 @@ def layout(lang: str, theme: Theme) -> html.Div:
                    formatted=True, numeric=True),
             column("load", t("crowd.load", lang), tooltip=t("crowd.definition.load", lang), formatted=True,
                    numeric=True, sort="desc"),
-            column("since", t("crowd.since", lang), tooltip=t("crowd.definition.since", lang)),
+            column("since", t("crowd.since", lang), tooltip=t("crowd.definition.since", lang),
+                   minWidth=MOMENT_WIDTH),
         ],
         lang,
         row_id="zone_id",

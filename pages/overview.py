@@ -33,10 +33,7 @@ def layout(lang: str, theme: Theme) -> html.Div:
             html.Div(
                 [
                     chart_card(ids.TREND_CHART, t("chart.trend.title", lang), t("chart.trend.note", lang), theme),
-                    chart_card(
-                        ids.AREA_CHART, t("chart.areas.title", lang), t("chart.areas.note", lang), theme,
-                        scrolls=True,
-                    ),
+                    chart_card(ids.AREA_CHART, t("chart.areas.title", lang), t("chart.areas.note", lang), theme),
                     chart_card(ids.SOURCE_CHART, t("chart.sources.title", lang), None, theme, scrolls=True),
                     map_card(
                         t("map.areas.title", lang), t("map.areas.note", lang), area_map(MAP_IDS, theme),

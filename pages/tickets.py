@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from components import ids
 from components.charts import chart_card
-from components.grids import column, data_grid, grid_card
+from components.grids import MOMENT_WIDTH, column, data_grid, grid_card
 from components.theme import Theme
 from i18n import t
 from pages.overview import REFRESH_SECONDS
@@ -42,7 +42,7 @@ def layout(lang: str, theme: Theme) -> html.Div:
                     chart_card(ids.TICKETS_BY_AGE, t("tickets.by_age.title", lang), None, theme),
                     chart_card(ids.TICKETS_BY_STATUS, t("tickets.by_status.title", lang), None, theme),
                     chart_card(ids.TICKETS_BY_SOURCE, t("chart.sources.title", lang), None, theme, scrolls=True),
-                    chart_card(ids.TICKETS_BY_DEPT, t("tickets.by_dept.title", lang), None, theme, scrolls=True),
+                    chart_card(ids.TICKETS_BY_DEPT, t("tickets.by_dept.title", lang), None, theme),
                 ],
                 className="charts charts--backlog",
             ),
@@ -78,9 +78,10 @@ def ticket_columns(hours: str, lang: str) -> list[dict]:
         column("area_name", header("area_name"), minWidth=190),
         column("dept_name", header("dept_name")),
         column("status", header("status")),
-        column("reported_at", header("reported_at"), minWidth=190),
-        column("due_at", header("due_at"), minWidth=190),
-        column(hours, header(hours), tooltip=t(f"tickets.tooltip.{hours}", lang), formatted=True, numeric=True),
+        column("reported_at", header("reported_at"), minWidth=MOMENT_WIDTH),
+        column("due_at", header("due_at"), minWidth=MOMENT_WIDTH),
+        column(hours, t(f"tickets.heading.{hours}", lang), tooltip=t(f"tickets.tooltip.{hours}", lang),
+               formatted=True, numeric=True, minWidth=130),
         # As text, not the checkbox AG Grid draws for a boolean.
         column("urgent", header("urgent"), formatted=True, cellDataType="text", minWidth=100, maxWidth=120),
         column("reporter_phone", header("reporter_phone"), tooltip=t("tickets.tooltip.reporter_phone", lang),

@@ -235,7 +235,7 @@ def test_colour_classes_count_from_zero_in_whole_ranges_and_a_rate_never_turns_r
 
 
 def test_overview_map_colours_children_by_the_api_breakdown(db):
-    data, tiles, view, loaded, hideout, legend, message = overview_map(db, "", "backlog", None)
+    data, tiles, view, loaded, hideout, legend, message, _ = overview_map(db, "", "backlog", None)
     by_area = indicators.kpis_by(db, scope(), "area").set_index("key")
     assert {f["properties"]["code"] for f in data["features"]} == {"R01", "R02", "R03"}
     assert hideout["labels"]["R01"] == f"积压工单: {by_area.loc['R01', 'backlog']}"  # T2 is open
@@ -247,10 +247,55 @@ def test_overview_map_colours_children_by_the_api_breakdown(db):
 
 
 def test_a_rate_with_nothing_due_is_no_data_on_the_map_not_zero(db):
-    *_, hideout, legend, _ = overview_map(db, "?lang=en", "closure_rate", None)
+    *_, hideout, legend, _, _ = overview_map(db, "?lang=en", "closure_rate", None)
     assert hideout["labels"]["R03"] == "Closure rate: n/a" and "R03" not in hideout["colours"]
     assert hideout["labels"]["R02"] == "Closure rate: 100.0%"
     assert '"n/a"' in as_json(legend)
+
+
+def test_without_geometry_the_map_gives_its_space_to_the_table_of_the_same_numbers(tmp_path):
+    # The NYC case: areas with neither a boundary nor a centre point, so nothing can be drawn.
+    url = fresh_database_url("sqlite", "map_no_geometry", tmp_path)
+    create_contract(url)
+    bare = [{**row, "boundary": None, "center_lat": None, "center_lon": None} for row in MAP_CITY["area"]]
+    insert_rows(url, {"area": bare, "ticket": MAP_CITY["ticket"]})
+    db = Database.from_settings(settings_for(url))
+    data, *_, legend, message, map_style = overview_map(db, "?lang=en", "backlog", None)
+    assert data["features"] == [] and map_style == {"display": "none"} and legend == []
+    text = as_json(message)
+    assert "nothing to draw" in text
+    by_area = indicators.kpis_by(db, scope(), "area").set_index("key")
+    rows = _table_rows(message)
+    assert rows[0] == ["Area", "Closure rate", "Backlog", "Overdue", "Reported"]
+    # The map's numbers, every child area a row: 丙区 has no ticket, so no backlog and no closure rate.
+    assert rows[1:] == [
+        ["甲区", "50.0%", str(by_area.loc["R01", "backlog"]), "1", "2"],
+        ["乙区", "100.0%", "0", "0", "2"],
+        ["丙区", "n/a", "0", "0", "0"],
+    ]
+
+
+def test_a_map_with_geometry_stays_a_map(db):
+    *_, legend, message, map_style = overview_map(db, "", "backlog", None)
+    assert map_style == {} and legend and "<table" not in as_json(message).lower()
+
+
+def _table_rows(component) -> list[list[str]]:
+    tree = json.loads(as_json(component))
+    rows = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            if node.get("type") == "Tr":
+                rows.append([cell["props"]["children"] for cell in node["props"]["children"]])
+            else:
+                walk(node.get("props", {}).get("children"))
+
+    walk(tree)
+    return rows
 
 
 def test_restyling_the_map_sends_colours_only_never_the_geometry_again(db):

@@ -71,3 +71,21 @@ def test_changing_a_filter_pushes_a_new_url(db):
     assert response.status_code == 200
     search = response.get_json()["response"]["url"]["search"]
     assert search == "?area=R02&lang=en&from=2026-11-01&to=2026-11-07&source=grid_patrol&dept=D1"
+
+
+def _has_filter_bar(app, path: str) -> bool:
+    from callbacks.navigation import render_frame
+    from components import ids
+    from tests.test_app_shell import as_json
+
+    return f'"id": "{ids.FILTER_BAR}"' in as_json(render_frame(app, path, "")[0])
+
+
+def test_the_bar_is_shown_only_on_views_its_period_and_ticket_filters_apply_to(db):
+    app = create_app(db.settings)
+    # Crowd, workers and funds read the moment (today, the year), never the period or the ticket filters;
+    # the wall keeps the scope its URL was set up with.
+    shown = {path: _has_filter_bar(app, path) for path in ("/", "/tickets", "/closure", "/crowd", "/workers",
+                                                            "/funds", "/wall")}
+    assert shown == {"/": True, "/tickets": True, "/closure": True, "/crowd": False, "/workers": False,
+                     "/funds": False, "/wall": False}

@@ -193,7 +193,7 @@ def test_a_leaf_area_and_an_empty_database_say_no_data_in_place(db, tmp_path):
     assert panels.league_rows == [] and panels.dept_rows == [] and panels.category_rows == []
     assert tiles_by_indicator(panels.tiles)["closure_rate"]["value"] == "n/a"
     page = as_json(render_frame(create_app(empty.settings), "/closure", "?lang=en")[0])
-    assert '"noRowsToShow": "n/a"' in page and "League table" in page
+    assert '"noRowsToShow": "No data"' in page and "League table" in page
 
 
 def test_refresh_over_dash_http(city_url):

@@ -8,6 +8,7 @@ every scope.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -196,3 +197,20 @@ def test_crowd_queries_agree_on_every_dialect(dialect, tmp_path):
         assert {row["zone_id"]: row["people"] for row in panels.zones} == {"Z1": 90, "Z2": 20}
     finally:
         db.engine.dispose()
+
+
+def test_the_since_column_is_wide_enough_for_the_moment_it_holds(db):
+    from components.grids import MOMENT_WIDTH
+    page = json.loads(as_json(render_frame(create_app(db.settings), "/crowd", "")[0]))
+    [since] = [d for d in _column_defs(page) if d["field"] == "since"]
+    assert since["minWidth"] == MOMENT_WIDTH  # 2026-11-20 12:00:00, as the tickets' moments
+
+
+def _column_defs(node):
+    if isinstance(node, list):
+        for child in node:
+            yield from _column_defs(child)
+    elif isinstance(node, dict):
+        props = node.get("props", {})
+        yield from props.get("columnDefs", [])
+        yield from _column_defs(props.get("children"))

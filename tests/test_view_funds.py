@@ -205,6 +205,17 @@ def test_no_accounts_means_no_data_not_zero(tmp_path):
     assert '"noRowsToShow": "无数据"' in page
 
 
+def test_empty_tables_and_charts_say_no_data_and_a_rate_without_a_budget_says_n_a(tmp_path):
+    url = fresh_database_url("sqlite", "funds_empty_en", tmp_path)
+    create_contract(url)
+    empty = Database.from_settings(settings_for(url))
+    panels = fund_panels(empty, "?lang=en")
+    assert tiles(panels)["burn_rate"]["value"] == "n/a"
+    assert [a.text for a in panels.by_kind.layout.annotations] == ["No data"]
+    page = as_json(render_frame(create_app(empty.settings), "/funds", "?lang=en")[0])
+    assert '"noRowsToShow": "No data"' in page and '"noRowsToShow": "n/a"' not in page
+
+
 def test_refresh_over_dash_http_and_outage(city_url, tmp_path):
     app = create_app(settings_for(city_url))
     response = call_callback(

@@ -13,6 +13,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 from sqlalchemy import event
 
+import i18n
 from app import create_app
 from callbacks.navigation import render_frame
 from callbacks.scoped_view import child_area_search
@@ -133,6 +134,21 @@ def test_backlog_charts_draw_the_api_breakdowns(db, city_url):
         assert sum(stacked(figure)[label][1] for label in stacked(figure)) == 7, dimension
 
 
+def test_the_department_chart_shows_the_largest_backlogs_that_fit_with_its_axis_and_says_of_how_many(tmp_path):
+    url = fresh_database_url("sqlite", "tickets_many_depts", tmp_path)
+    create_contract(url)
+    departments = [{"dept_code": f"D{i:02d}", "name": f"第{i}局"} for i in range(20)]
+    # Department D<i> holds i + 1 open tickets: D19 the most.
+    tickets = [_ticket(f"T{i}-{n}", "R01", "dispatched", NOW - D, dept=f"D{i:02d}") for i in range(20)
+               for n in range(i + 1)]
+    insert_rows(url, {"area": AREAS, "department": departments, "ticket": tickets})
+    figure = figure_of(ticket_panels(Database.from_settings(settings_for(url)), ""), "dept")
+    shown = list(figure.data[0].y)
+    assert len(shown) == 12 and "第19局" in shown and "第0局" not in shown
+    assert [a.text for a in figure.layout.annotations] == ["显示积压最多的 12 个（共 20 个）"]
+    assert figure.layout.height is None  # the card holds it, axis and all: nothing scrolls
+
+
 def test_age_and_status_read_in_their_own_order_not_by_size(db):
     panels = ticket_panels(db, "")
     # Plotly draws the first row at the bottom: youngest on top means the oldest first in the data.
@@ -152,6 +168,16 @@ def test_clicking_a_class_shows_its_subclasses_and_the_url_keeps_it(db):
     assert subcategory_search(db, "?category=01", "0101") == "?category=0101"
     deeper = as_json(ticket_panels(db, "?category=0101").category_path)
     assert '"href": "/tickets?category=01"' in deeper
+
+
+def test_the_category_path_names_a_class_once_when_its_subclass_repeats_its_name(tmp_path):
+    url = fresh_database_url("sqlite", "tickets_repeated_category", tmp_path)
+    create_contract(url)
+    repeated = {"category_code": "010101", "parent_code": "0101", "level": 3, "name": "暴露垃圾"}
+    insert_rows(url, {"area": AREAS, "category": [*CATEGORIES, repeated]})
+    path = ticket_panels(Database.from_settings(settings_for(url)), "?category=010101").category_path
+    crumbs = [(crumb.children, getattr(crumb, "href", None)) for crumb in path if crumb.children != "›"]
+    assert crumbs == [("全部大类", "/tickets"), ("市容环境", "/tickets?category=01"), ("暴露垃圾", None)]
 
 
 @pytest.mark.parametrize("clicked", ["02", "01", "0199", None, {"x": 1}, "R01"])
@@ -178,12 +204,33 @@ def test_overdue_list_is_longest_overdue_first_named_and_masked(db):
     first = rows[0]
     assert (first["area_name"], first["category_name"], first["dept_name"]) == ("甲一街道", "暴露垃圾", "城管委")
     assert (first["source"], first["status"]) == ("12345热线", "派遣")
-    assert (first["hours_overdue"], first["hours_overdue_text"]) == (48.0, "48.0")
+    # Sorted by the hours, written in days and hours.
+    assert (first["hours_overdue"], first["hours_overdue_text"]) == (48.0, "2 天")
+    assert rows[1]["hours_overdue_text"] == "6 小时"
     assert (first["urgent"], first["urgent_text"]) == (True, "紧急")
     assert first["reporter_phone"] == "138****0000" and rows[1]["reporter_phone"] == "***45"
     assert "13812340000" not in as_json(panels)
     assert first["due_at"] == "2026-11-18 12:00:00"
     assert panels.overdue_count == "显示 2 条，共 2 条"
+
+
+@pytest.mark.parametrize("hours, zh, en", [
+    (1566.0, "65 天 6 小时", "65 d 6 h"),
+    (1558.8, "64 天 23 小时", "64 d 23 h"),  # to the nearest hour
+    (24.0, "1 天", "1 d"),
+    (6.2, "6 小时", "6 h"),
+    (0.4, "24 分钟", "24 min"),
+    (0.0, "0 分钟", "0 min"),
+])
+def test_a_duration_reads_in_days_and_hours_not_as_1558_8_hours(hours, zh, en):
+    assert (i18n.format_duration(hours, "zh"), i18n.format_duration(hours, "en")) == (zh, en)
+
+
+def test_the_lists_headers_name_the_duration_without_a_unit_the_cells_now_carry(db, city_url):
+    page = json.loads(as_json(render_frame(create_app(settings_for(city_url)), "/tickets", "?lang=en")[0]))
+    grids = [c for c in _components(page) if c.get("namespace") == "dash_ag_grid"]
+    headers = {d["field"]: d["headerName"] for g in grids for d in g["props"]["columnDefs"]}
+    assert (headers["hours_overdue"], headers["hours_left"]) == ("Overdue by", "Time left")
 
 
 def test_near_overdue_is_the_backlog_due_in_the_next_24_hours_soonest_first(db):
@@ -243,7 +290,7 @@ def test_english_labels_and_no_data_text_in_place(tmp_path):
     url = fresh_database_url("sqlite", "tickets_empty", tmp_path)
     create_contract(url)
     db = Database.from_settings(settings_for(url))
-    for search, no_data in (("", "无数据"), ("?lang=en", "n/a")):
+    for search, no_data in (("", "无数据"), ("?lang=en", "No data")):
         panels = ticket_panels(db, search)
         assert panels.overdue_rows == [] and panels.near_overdue_rows == []
         for figure in panels.figures:
@@ -254,9 +301,9 @@ def test_english_labels_and_no_data_text_in_place(tmp_path):
     page = json.loads(as_json(render_frame(app, "/tickets", "?lang=en")[0]))
     grids = [c for c in _components(page) if c.get("namespace") == "dash_ag_grid"]
     assert {g["props"]["id"] for g in grids} == {ids.TICKETS_OVERDUE_GRID, ids.TICKETS_NEAR_OVERDUE_GRID}
-    assert all(g["props"]["dashGridOptions"]["localeText"]["noRowsToShow"] == "n/a" for g in grids)
+    assert all(g["props"]["dashGridOptions"]["localeText"]["noRowsToShow"] == "No data" for g in grids)
     headers = [c["headerName"] for c in grids[0]["props"]["columnDefs"]]
-    assert "Reporter's phone" in headers and "Overdue (hours)" in headers
+    assert "Reporter's phone" in headers and "Overdue by" in headers
 
 
 def test_invalid_parameter_is_named_and_the_default_scope_shown(db):

@@ -128,7 +128,7 @@ def test_an_empty_database_says_no_data_in_place(tmp_path):
     assert panels.positions["features"] == [] and panels.unpatrolled == []
     assert panels.unpatrolled_caption == "No grid or micro-grid in the scope"
     assert panels.picker_placeholder == "No active worker in the scope"
-    assert [a.text for a in panels.by_area.layout.annotations] == ["n/a"]
+    assert [a.text for a in panels.by_area.layout.annotations] == ["No data"]
 
 
 def test_the_page_and_its_callbacks_over_dash_http(city_url):

@@ -21,6 +21,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{count} areas have no boundary: shown at their centre points",
     },
     "map.click_to_drill": {"zh": "点击下钻", "en": "Click to drill down"},
+    "map.table.area": {"zh": "区域", "en": "Area"},
     "map.indicator": {"zh": "着色指标", "en": "Colour by"},
     "map.areas.title": {"zh": "下级区域地图", "en": "Map of sub-areas"},
     "map.areas.note": {

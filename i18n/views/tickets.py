@@ -47,11 +47,14 @@ LABELS: dict[str, dict[str, str]] = {
     "tickets.backlog.title": {"zh": "积压工单清单", "en": "Backlog tickets"},
     "tickets.column.urgent": {"zh": "紧急", "en": "Urgent"},
     "tickets.column.reporter_phone": {"zh": "上报人电话", "en": "Reporter's phone"},
+    # On screen the cells carry their unit (65 天 6 小时); the files keep hours, under the headers above.
+    "tickets.heading.hours_overdue": {"zh": "已超期", "en": "Overdue by"},
+    "tickets.heading.hours_left": {"zh": "剩余时间", "en": "Time left"},
     "tickets.tooltip.hours_overdue": {
-        "zh": "数据截至时刻减处置时限，单位小时。", "en": "The as-of moment minus the deadline, in hours.",
+        "zh": "数据截至时刻减处置时限。", "en": "The as-of moment minus the deadline.",
     },
     "tickets.tooltip.hours_left": {
-        "zh": "处置时限减数据截至时刻，单位小时。", "en": "The deadline minus the as-of moment, in hours.",
+        "zh": "处置时限减数据截至时刻。", "en": "The deadline minus the as-of moment.",
     },
     "tickets.tooltip.reporter_phone": {
         "zh": "个人信息，已脱敏显示。", "en": "Personal data, shown masked.",

@@ -117,6 +117,9 @@ LABELS: dict[str, dict[str, str]] = {
     "wall.rows.lowest_closure": {
         "zh": "显示结案率最低的 {shown} 个（共 {total} 个）", "en": "The {shown} lowest closure rates of {total}",
     },
+    "wall.rows.most_backlog": {
+        "zh": "显示积压最多的 {shown} 个（共 {total} 个）", "en": "The {shown} largest backlogs of {total}",
+    },
     "wall.rows.fullest": {"zh": "显示最满的 {shown} 个区域（共 {total} 个）", "en": "The {shown} fullest of {total} zones"},
     "wall.rows.most_offline": {
         "zh": "显示离线人数最多的 {shown} 个（共 {total} 个）", "en": "The {shown} with most offline, of {total}",
