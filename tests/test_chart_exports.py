@@ -102,11 +102,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def _pdf_text(data: bytes) -> tuple[PdfReader, str]:
-    """The pages and their text without spaces, as a reader's search would see it.
-
-    Chromium maps some CJK glyphs to the look-alike Kangxi radicals (⼯ for 工) in
-    the PDF's text layer; NFKC folds them back.
-    """
+    """The pages and their text without spaces, as a reader's search would see it (NFKC: full-width forms folded)."""
     reader = PdfReader(io.BytesIO(data))
     return reader, "".join(_plain_text(page.extract_text()) for page in reader.pages)
 
@@ -207,6 +203,15 @@ def test_the_report_pdf_is_a4_landscape_title_kpis_then_every_card(client):
     first = _plain_text(reader.pages[0].extract_text())
     assert "工单报告" in first and "姑苏区" in first and "统计期2026-10-22至2026-11-20" in first
     assert "主要指标" in _plain_text(reader.pages[1].extract_text())
+
+
+def test_report_text_is_searchable_for_chinese_words_as_typed(client):
+    """Chromium's PDF names some CJK glyphs by their radicals (⼯ U+2F2F for 工); the export names them by the word."""
+    reader = PdfReader(io.BytesIO(_get(client, f"/export/overview.pdf?{SCOPE}").data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "工单" in text and "姑苏区" in text
+    radicals = sorted({ch for ch in text if 0x2E80 <= ord(ch) <= 0x2FDF})
+    assert not radicals, radicals
 
 
 def test_english_exports_speak_english(client):
