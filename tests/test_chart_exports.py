@@ -33,6 +33,7 @@ from components import ids
 from components.export_menu import PANELS, REPORT_VIEWS, add_panel_menus, components_in
 from components.theme import DESK
 from demo.generate import generate
+from exports.framing import REPORT_TABLE_ROWS
 from exports.panels import VIEWS, menu_notes
 from exports.renderer import ChartRenderer
 from pages import tickets as tickets_page
@@ -212,6 +213,18 @@ def test_report_text_is_searchable_for_chinese_words_as_typed(client):
     assert "工单" in text and "姑苏区" in text
     radicals = sorted({ch for ch in text if 0x2E80 <= ord(ch) <= 0x2FDF})
     assert not radicals, radicals
+
+
+def test_a_reports_table_page_shows_every_row_it_says_it_lists(client):
+    reader, _ = _pdf_text(_get(client, f"/export/closure.pdf?{SCOPE}").data)
+    # The department card's page: its title above the scope, and the note saying how many rows it lists.
+    page = next(text for text in (_plain_text(page.extract_text()) for page in reader.pages)
+                if "各处置部门结案指标姑苏区" in text)
+    shown, total = map(int, re.search(r"表中列出前(\d+)行,共(\d+)行", page).groups())
+    names = pd.read_csv(io.BytesIO(_get(client, f"/export/closure/by-dept.csv?{SCOPE}").data),
+                        encoding="utf-8-sig")["处置部门 [name]"]
+    assert (shown, total) == (REPORT_TABLE_ROWS, len(names)) and total > shown
+    assert [name for name in names[:shown] if _plain_text(name) not in page] == []
 
 
 def test_english_exports_speak_english(client):
