@@ -262,10 +262,18 @@ def _take(buffer: io.StringIO) -> bytes:
     return text.encode("utf-8")
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP's CSV injection rule).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value) -> str:
     value = plain_value(value)
     if is_na(value):
         return ""
+    if isinstance(value, str):
+        # A text such as a citizen's ticket title must stay text in Excel and WPS:
+        # a leading ' makes it so. Numbers are not str here, so -3 stays a number.
+        return "'" + value if value.startswith(_FORMULA_START) else value
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, datetime):

@@ -40,7 +40,12 @@ def tickets(db: Database, scope: Scope, *, in_period: bool) -> FromClause:
     if scope.dept_code:
         conditions.append(t.c.dept_code == scope.dept_code)
     if in_period:
-        conditions += [t.c.reported_at >= scope.period_start, t.c.reported_at < scope.period_end]
+        # The period ends at as_of too: a replay counts only the tickets that existed then.
+        conditions += [
+            t.c.reported_at >= scope.period_start,
+            t.c.reported_at < scope.period_end,
+            t.c.reported_at <= scope.as_of,
+        ]
     return select(t).where(and_(*conditions)).subquery("scoped_ticket")
 
 

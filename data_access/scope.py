@@ -48,7 +48,9 @@ class Scope:
 
     area_code: the area and everything under it ('' means the whole database,
     for a database with several roots). period_from / period_to: dates of
-    reported_at, both inclusive. as_of: the moment "now" is taken to be.
+    reported_at, both inclusive. as_of: the moment "now" is taken to be; the
+    period also ends there (parse_scope never lets period_to pass as_of's
+    date, and the gate counts no ticket reported after as_of).
     live: as_of was not asked for but defaulted to the clock, so answers
     expire quickly. sources / category_code / dept_code: ticket filters
     (category matches the class and everything under it).
@@ -151,6 +153,12 @@ def parse_scope(
     if period_from > period_to:
         raise ScopeError("from", f"the period starts ({period_from}) after it ends ({period_to})", "reversed_period",
                          start=period_from, end=period_to)
+    # At as_of nothing later exists yet: a replay's period ends at as_of, and
+    # a period that starts after it has nothing to show.
+    if period_from > as_of.date():
+        raise ScopeError("from", f"the period starts ({period_from}) after as_of ({as_of.isoformat(sep=' ')})",
+                         "period_after_as_of", start=period_from, as_of=as_of.isoformat(sep=" "))
+    period_to = min(period_to, as_of.date())
 
     sources_text = _text(params, "source")
     sources: tuple[str, ...] = ()

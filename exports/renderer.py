@@ -23,6 +23,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 import plotly.graph_objects as go
 
+from exports.pdf_text import searchable
+
 log = logging.getLogger(__name__)
 
 FORMATS = ("png", "svg", "pdf")
@@ -80,7 +82,7 @@ class ChartRenderer:
                 for figure, width, height in figures
             ]
             try:
-                return [future.result(self._timeout_s) for future in futures]
+                results = [future.result(self._timeout_s) for future in futures]
             except FutureTimeout:
                 for future in futures:
                     future.cancel()
@@ -91,6 +93,8 @@ class ChartRenderer:
                 raise RenderError(f"rendering a {fmt} failed: {error}") from error
         finally:
             self._release()
+        # Chromium's PDF text names some Chinese characters by their radicals: renamed, so 工单 can be found.
+        return [searchable(pdf) for pdf in results] if fmt == "pdf" else results
 
     def close(self) -> None:
         """Stop the browser (the next render starts a new one)."""

@@ -136,6 +136,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "统计期开始（{start}）晚于结束（{end}）",
         "en": "the period starts ({start}) after it ends ({end})",
     },
+    "scope_error.period_after_as_of": {
+        "zh": "统计期开始（{start}）晚于数据截至时刻（{as_of}）",
+        "en": "the period starts ({start}) after as_of ({as_of})",
+    },
     "hint.area": {"zh": "区域编码（字母、数字、_ . -，最长32位）", "en": "an area code (letters, digits, _ . -; at most 32)"},
     "hint.from": {"zh": "日期，如 2026-11-01，且不晚于结束日期", "en": "a date such as 2026-11-01, not after the end"},
     "hint.to": {"zh": "日期，如 2026-11-30", "en": "a date such as 2026-11-30"},

@@ -33,6 +33,7 @@ from components import ids
 from components.export_menu import PANELS, REPORT_VIEWS, add_panel_menus, components_in
 from components.theme import DESK
 from demo.generate import generate
+from exports.framing import REPORT_TABLE_ROWS
 from exports.panels import VIEWS, menu_notes
 from exports.renderer import ChartRenderer
 from pages import tickets as tickets_page
@@ -102,11 +103,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def _pdf_text(data: bytes) -> tuple[PdfReader, str]:
-    """The pages and their text without spaces, as a reader's search would see it.
-
-    Chromium maps some CJK glyphs to the look-alike Kangxi radicals (⼯ for 工) in
-    the PDF's text layer; NFKC folds them back.
-    """
+    """The pages and their text without spaces, as a reader's search would see it (NFKC: full-width forms folded)."""
     reader = PdfReader(io.BytesIO(data))
     return reader, "".join(_plain_text(page.extract_text()) for page in reader.pages)
 
@@ -207,6 +204,27 @@ def test_the_report_pdf_is_a4_landscape_title_kpis_then_every_card(client):
     first = _plain_text(reader.pages[0].extract_text())
     assert "工单报告" in first and "姑苏区" in first and "统计期2026-10-22至2026-11-20" in first
     assert "主要指标" in _plain_text(reader.pages[1].extract_text())
+
+
+def test_report_text_is_searchable_for_chinese_words_as_typed(client):
+    """Chromium's PDF names some CJK glyphs by their radicals (⼯ U+2F2F for 工); the export names them by the word."""
+    reader = PdfReader(io.BytesIO(_get(client, f"/export/overview.pdf?{SCOPE}").data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "工单" in text and "姑苏区" in text
+    radicals = sorted({ch for ch in text if 0x2E80 <= ord(ch) <= 0x2FDF})
+    assert not radicals, radicals
+
+
+def test_a_reports_table_page_shows_every_row_it_says_it_lists(client):
+    reader, _ = _pdf_text(_get(client, f"/export/closure.pdf?{SCOPE}").data)
+    # The department card's page: its title above the scope, and the note saying how many rows it lists.
+    page = next(text for text in (_plain_text(page.extract_text()) for page in reader.pages)
+                if "各处置部门结案指标姑苏区" in text)
+    shown, total = map(int, re.search(r"表中列出前(\d+)行,共(\d+)行", page).groups())
+    names = pd.read_csv(io.BytesIO(_get(client, f"/export/closure/by-dept.csv?{SCOPE}").data),
+                        encoding="utf-8-sig")["处置部门 [name]"]
+    assert (shown, total) == (REPORT_TABLE_ROWS, len(names)) and total > shown
+    assert [name for name in names[:shown] if _plain_text(name) not in page] == []
 
 
 def test_english_exports_speak_english(client):
