@@ -16,7 +16,7 @@ import dash
 
 import config
 from api import register_api
-from callbacks import closure, crowd, filters, funds, navigation, overview, tickets, wall, workers
+from callbacks import closure, crowd, filters, funds, inputs, navigation, overview, tickets, wall, workers
 from components import shell
 from components.theme import DEFAULT_THEME
 from data_access.database import Database
@@ -66,6 +66,7 @@ def create_app(settings: config.Settings | None = None, renderer=None) -> dash.D
     filters.register(app, db)
     for view in (overview, wall, crowd, tickets, workers, closure, funds):
         view.register(app, db)
+    inputs.register(app)
     register_api(app.server, db, renderer)
     return app
 

@@ -45,6 +45,16 @@ def register_api(server: Flask, db: Database, renderer=None) -> None:
     server.register_blueprint(_api_blueprint(db))
     server.register_blueprint(_with_json_errors(export_blueprint(db, renderer)))
     server.add_url_rule("/health", "health", lambda: _health(db))
+    # Without this, a mistyped API path fell through to the dashboard's page: a 200 of HTML to a script.
+    for rule in ("/api", "/api/", "/api/<path:_path>"):
+        server.add_url_rule(rule, "api_not_found", _api_not_found, methods=_ANY_METHOD)
+
+
+_ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _api_not_found(_path: str = ""):
+    return jsonify({"error": {"message": f"no API route {request.path}; see /api/v1/openapi.json"}}), 404
 
 
 def _api_blueprint(db: Database) -> Blueprint:
