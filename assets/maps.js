@@ -62,8 +62,20 @@ window.onescreenMaps = Object.assign({}, window.onescreenMaps, {
         return L.circleMarker(latlng, {radius: hideout.pointRadius || 7, fillOpacity: 0.95});
     },
 
+    /* A zone over capacity is named where it is, above its centre marker, by a label that stays
+       (hideout.alarms[zone_id]: name and load): a director must see which zone without a mouse. */
     zoneTooltip: function (feature, layer, context) {
         const hideout = context.hideout || {};
+        const alarm = (hideout.alarms || {})[feature.properties.id];
+        if (alarm && feature.geometry.type === "Point") {
+            layer.bindTooltip(window.onescreenMaps.textNode([alarm]), {
+                permanent: true,
+                direction: "top",
+                offset: [0, -(hideout.pointRadius || 7)],
+                className: "map-label map-label--alarm",
+            });
+            return;
+        }
         const lines = [feature.properties.name];
         const value = (hideout.labels || {})[feature.properties.id];
         if (value) {
@@ -142,4 +154,35 @@ window.dccFunctions = Object.assign({}, window.dccFunctions, {
         const pad = function (n) { return String(n).padStart(2, "0"); };
         return pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60);
     },
+});
+
+/* Leaflet measures its container when the map is made and after that only on a window resize. A
+   map's box also changes when what shares its card settles (the replay slider's marks arrive with
+   the first data, after the view was fitted), and a view fitted to the old size runs past the new
+   edge: the bottom zone is cut. So every map follows its container's size, and a view the server
+   fitted (viewport transition fitBounds) is fitted again, until someone moves the map by hand. */
+L.Map.addInitHook(function () {
+    const map = this;
+    const container = map.getContainer();
+    const fitBounds = map.fitBounds;
+    let fitted = null;
+    map.fitBounds = function (bounds, options) {
+        fitted = {bounds: bounds, options: Object.assign({}, options, {animate: false})};
+        return fitBounds.call(map, bounds, options);
+    };
+    ["pointerdown", "wheel", "keydown"].forEach(function (type) {
+        container.addEventListener(type, function () { fitted = null; }, {passive: true});
+    });
+    const observer = new ResizeObserver(function () {
+        // A hidden map (a wall view rotated away) has no size to fit to; it is fitted when shown again.
+        if (!container.clientWidth || !container.clientHeight) {
+            return;
+        }
+        map.invalidateSize({pan: false});
+        if (fitted) {
+            fitBounds.call(map, fitted.bounds, fitted.options);
+        }
+    });
+    observer.observe(container);
+    map.on("unload", function () { observer.disconnect(); });
 });

@@ -42,6 +42,8 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 # More (Chengdu's twenty districts) and the small ones in the core overlap.
 PERMANENT_LABELS_UP_TO = 12
 COLOUR_CLASSES = 5
+# Pixels kept clear around what a map is fitted to (its viewport): a shape never touches the map's edge.
+FIT_PADDING = 12
 FILL_OPACITY = 0.72
 # The ticket indicators a map of child areas can be coloured by, the first by default
 # (values from indicators.kpis_by(..., "area")).
@@ -185,7 +187,7 @@ def viewport(bounds: list[list[float]] | None) -> dict | None:
     """The map's viewport fitted to `bounds` ([[south, west], [north, east]]); None when there is nothing to fit."""
     if not bounds:
         return None
-    return {"bounds": bounds, "transition": "fitBounds", "options": {"padding": [12, 12]}}
+    return {"bounds": bounds, "transition": "fitBounds", "options": {"padding": [FIT_PADDING, FIT_PADDING]}}
 
 
 def neutral_hideout(theme: Theme, *, hint: str | None, permanent: bool = False) -> dict:
@@ -437,19 +439,25 @@ def load_colours(theme: Theme) -> dict[str, str]:
 
 
 def zone_hideout(loads: pd.DataFrame, lang: str, theme: Theme) -> dict:
-    """Colours and tooltip lines of the zones from `crowd.zone_load` (zone_id, people, capacity, load)."""
-    colours, labels = {}, {}
+    """Colours and tooltip lines of the zones from `crowd.zone_load` (zone_id, name, people, capacity, load).
+
+    A zone over capacity is also named on the map (`alarms`: its name and
+    load, a label that stays): a wall has no mouse to hover a red shape with.
+    """
+    colours, labels, alarms = {}, {}, {}
     palette = load_colours(theme)
     for zone in loads.itertuples(index=False):
         kind = load_class(zone.people, zone.capacity, zone.load)
+        load = format_rate(None if kind is None else float(zone.load), lang)
         if kind:
             colours[zone.zone_id] = palette[kind]
+        if kind == "over":
+            alarms[zone.zone_id] = t("crowd.zone.alarm", lang, name=zone.name, load=load)
         labels[zone.zone_id] = t(
             "crowd.zone.tooltip", lang, people=format_count(int(zone.people), lang),
-            capacity=format_count(int(zone.capacity), lang),
-            load=format_rate(None if kind is None else float(zone.load), lang),
+            capacity=format_count(int(zone.capacity), lang), load=load,
         )
-    return {"colours": colours, "labels": labels, "neutral": theme.muted, "pointRadius": 7}
+    return {"colours": colours, "labels": labels, "alarms": alarms, "neutral": theme.muted, "pointRadius": 7}
 
 
 def zone_legend(lang: str, theme: Theme) -> list:

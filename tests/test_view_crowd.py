@@ -71,6 +71,14 @@ def test_zones_are_coloured_green_amber_red_by_load_against_capacity(db):
     assert light.zones_hideout["colours"]["Z2"] == DESK.warning
 
 
+def test_the_map_names_the_zones_over_capacity_and_no_other(db):
+    """A director must see which zone is in alarm from across the room, with no mouse to hover."""
+    assert crowd_panels(db, "").zones_hideout["alarms"] == {"Z1": "观前街 130.0%"}  # Z2, near capacity, is not named
+    assert crowd_panels(db, "?lang=en").zones_hideout["alarms"] == {"Z1": "观前街 130.0%"}
+    calm = crowd_panels(db, "", replay_value=ELEVEN_FIFTY_TWO, replay_max=12 * 3600)  # 11:50: 90 of 100
+    assert calm.zones_hideout["alarms"] == {}
+
+
 def test_zone_shapes_and_their_markers_are_sent_once_and_a_zone_without_boundary_keeps_its_list_row(db):
     panels = crowd_panels(db, "")
     kinds = sorted((f["properties"]["id"], f["geometry"]["type"]) for f in panels.zones_data["features"])

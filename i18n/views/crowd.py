@@ -83,6 +83,7 @@ LABELS: dict[str, dict[str, str]] = {
     "crowd.legend.load": {"zh": "区域负载", "en": "Zone load"},
     "crowd.legend.heat": {"zh": "热力（人/格）", "en": "Heat (people per cell)"},
     "crowd.heat.cell": {"zh": "{people} 人", "en": "{people} people"},
+    "crowd.zone.alarm": {"zh": "{name} {load}", "en": "{name} {load}"},
     "crowd.zone.tooltip": {
         "zh": "{people} / {capacity} 人（{load}）",
         "en": "{people} / {capacity} people ({load})",
