@@ -8,11 +8,17 @@ DEMO_URL := sqlite:///$(CURDIR)/$(DEMO_DB)
 
 .PHONY: install demo test bench screenshots clean-demo
 
-# The virtual environment is rebuilt only when the requirements change.
+# The virtual environment is rebuilt only when the requirements change. uv
+# installs them (wheels only, nothing built here) in about 9 s where pip took
+# 75 s (README "Two commands"); pip installs uv itself, so both come from the
+# index this machine's pip is configured with, and uv is given that index too.
+UV_VERSION := 0.13.9
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	index="$${PIP_INDEX_URL:-$$($(PY) -m pip config get global.index-url 2>/dev/null)}"; \
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --only-binary :all: --system-certs \
+		$${index:+--index-url "$$index"} -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
