@@ -8,11 +8,17 @@ DEMO_URL := sqlite:///$(CURDIR)/$(DEMO_DB)
 
 .PHONY: install demo test bench screenshots clean-demo
 
-# The virtual environment is rebuilt only when the requirements change.
+# The virtual environment is rebuilt only when the requirements change. uv
+# installs them (wheels only, nothing built here) in about 9 s where pip took
+# 75 s (README "Two commands"); pip installs uv itself, so both come from the
+# index this machine's pip is configured with, and uv is given that index too.
+UV_VERSION := 0.13.9
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	index="$${PIP_INDEX_URL:-$$($(PY) -m pip config get global.index-url 2>/dev/null)}"; \
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --only-binary :all: --system-certs \
+		$${index:+--index-url "$$index"} -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -43,9 +49,10 @@ screenshots: install $(DEMO_DB)
 clean-demo:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 
-# The LA 311 sample (real requests nobody made for OneScreen; ../shared/datasets/la311),
-# imported with importer/mappings/la311.toml when the database is missing or the
-# mapping changed, and served on http://127.0.0.1:$(PORT). The clock is frozen just
+# The LA 311 sample (real requests nobody made for OneScreen), shipped compressed in
+# demo/datasets/la311, unpacked into data/datasets/la311 and imported with
+# importer/mappings/la311.toml when the database is missing or the mapping or the
+# data changed, and served on http://127.0.0.1:$(PORT). The clock is frozen just
 # after its last request (2020-01-03 14:22) so that "the last 30 days" holds it.
 LA311_DB := data/la311.sqlite
 LA311_URL := sqlite:///$(CURDIR)/$(LA311_DB)
@@ -53,7 +60,8 @@ LA311_NOW := 2020-01-03T15:00:00
 
 .PHONY: demo-la311
 
-$(LA311_DB): importer/mappings/la311.toml | $(VENV)/.installed
+$(LA311_DB): importer/mappings/la311.toml $(wildcard demo/datasets/la311/*.xz) | $(VENV)/.installed
+	$(PY) -m demo.datasets la311
 	$(PY) -m importer csv --mapping importer/mappings/la311.toml --url $(LA311_URL) --replace
 
 demo-la311: install $(LA311_DB)

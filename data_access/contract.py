@@ -1,4 +1,4 @@
-"""The operational database contract (shared/contract/SCHEMA.md, v1) as SQLAlchemy Core tables.
+"""The operational database contract (docs/contract.md, v1) as SQLAlchemy Core tables.
 
 This module is the contract in code: the queries read these tables, the
 contract checker compares a live database with them, and the demo generator

@@ -1,6 +1,6 @@
 """Build a demo city and write it into a database: `python -m demo.generate --preset gusu --url URL`.
 
-The result is exactly the contract tables (shared/contract/SCHEMA.md), every
+The result is exactly the contract tables (docs/contract.md), every
 column filled the way a real centre's database would fill it, for the
 preset's size: `tiny` for tests, `gusu` (Suzhou's old-city district, the
 default) for demos, `chengdu` (a megacity, 2 M tickets) for benchmarks. Any

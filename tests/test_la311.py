@@ -21,11 +21,11 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 
 from api import register_api
+from demo.datasets import unpacked
 from importer.__main__ import main as import_main
-from tests.support import fresh_database_url, read_only_database, unavailable
+from tests.support import fresh_database_url, read_only_database
 
 ROOT = Path(__file__).resolve().parents[1]
-LA311 = ROOT.parent / "shared" / "datasets" / "la311"
 MAPPING = ROOT / "importer" / "mappings" / "la311.toml"
 LA_FORMAT = "%m/%d/%y %H:%M"
 PERIOD = "from=2020-01-01&to=2020-01-03"
@@ -42,9 +42,8 @@ class Imported(NamedTuple):
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory) -> Imported:
-    """The sample imported by the CLI, as an integrator would run it."""
-    if not LA311.exists():
-        unavailable("the LA 311 sample", FileNotFoundError(LA311))
+    """The sample imported by the CLI, as an integrator would run it (after `python -m demo.datasets la311`)."""
+    unpacked("la311")
     path = tmp_path_factory.mktemp("la311") / "la311.sqlite"
     url = f"sqlite:///{path}"
     printed = io.StringIO()
@@ -65,7 +64,7 @@ def client(imported):
 @pytest.fixture(scope="module")
 def requests(imported) -> pd.DataFrame:
     """requests.csv as pandas reads it, with what the mapping decides: closing time, closed, district."""
-    frame = pd.read_csv(LA311 / "requests.csv", dtype=str, keep_default_na=False, na_values=[""])
+    frame = pd.read_csv(unpacked("la311") / "requests.csv", dtype=str, keep_default_na=False, na_values=[""])
     reported = pd.to_datetime(frame["createddate"], format=LA_FORMAT)
     closing = pd.to_datetime(frame["closeddate"], format=LA_FORMAT).fillna(
         pd.to_datetime(frame["updateddate"], format=LA_FORMAT)

@@ -21,12 +21,12 @@ from urllib.request import urlopen
 
 import pytest
 
+from demo.datasets import unpacked
 from importer.__main__ import main as import_main
 from tests.browser.harness import VIEW_PATHS, ServedApp, screenshot, serve, wait_until_shown
-from tests.support import settings_for, unavailable
+from tests.support import settings_for
 
 ROOT = Path(__file__).resolve().parents[2]
-LA311 = ROOT.parent / "shared" / "datasets" / "la311"
 MAPPING = ROOT / "importer" / "mappings" / "la311.toml"
 # Just after the last request (2020-01-03 14:22), as `make demo-la311` serves it.
 NOW = datetime(2020, 1, 3, 15, 0)
@@ -37,8 +37,7 @@ DISTRICT, COUNCIL = re.compile(r"^LA\d\d$"), re.compile(r"^LA\d{5}$")
 
 @pytest.fixture(scope="module")
 def la_app(tmp_path_factory) -> Iterator[ServedApp]:
-    if not LA311.exists():
-        unavailable("the LA 311 sample", FileNotFoundError(LA311))
+    unpacked("la311")  # the sample shipped in demo/datasets/la311, where the mapping reads it
     url = f"sqlite:///{tmp_path_factory.mktemp('la311') / 'la311.sqlite'}"
     with contextlib.redirect_stdout(io.StringIO()):
         assert import_main(["csv", "--mapping", str(MAPPING), "--url", url]) == 0

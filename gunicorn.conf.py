@@ -1,0 +1,8 @@
+"""Settings gunicorn reads by itself when started in the checkout (`make demo`, `make demo-la311`, bench/).
+
+No control socket: its default path is one per user ($HOME/.gunicorn/gunicorn.ctl),
+so two OneScreens on one machine would share it and stopping one would delete
+the other's. Nothing here uses gunicornc; a deployment that wants it passes
+its own settings with -c, which replaces this file.
+"""
+control_socket_disable = True
