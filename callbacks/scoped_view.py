@@ -121,7 +121,8 @@ def with_category_names(db: Database, by_category: pd.DataFrame) -> pd.DataFrame
     its name rather than the bare code.
     """
     names = {code: name for code, name, _ in reference.categories(db)}
-    return by_category.assign(name=by_category["key"].map(names).fillna(by_category["name"]))
+    # As objects: with no code named, map() gives a float column that pandas will not fill with text.
+    return by_category.assign(name=by_category["key"].map(names).astype(object).fillna(by_category["name"]))
 
 
 def clicked_key(click: dict | None):

@@ -38,6 +38,8 @@ GRID_THEME = {
 
 # A column of moments (2026-11-20 12:00:00) at this width shows them whole, never cut to 2026-11-2….
 MOMENT_WIDTH = 190
+# A place's name (十全街, 观前街步行街) at this width is read whole beside a moment column, not cut to 十….
+NAME_WIDTH = 130
 
 
 def column(field: str, header: str, *, tooltip: str | None = None, formatted: bool = False,

@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from components import ids
 from components.area_map import EMPTY, MAPS, AreaMapIds, area_map, map_card
-from components.grids import MOMENT_WIDTH, column, data_grid, grid_card
+from components.grids import MOMENT_WIDTH, NAME_WIDTH, column, data_grid, grid_card
 from components.theme import Theme
 from i18n import t
 from pages.overview import REFRESH_SECONDS
@@ -52,7 +52,7 @@ def layout(lang: str, theme: Theme) -> html.Div:
     alerts = data_grid(
         ids.CROWD_ALERTS_GRID,
         [
-            column("name", t("crowd.zone", lang)),
+            column("name", t("crowd.zone", lang), minWidth=NAME_WIDTH),
             column("people", t("crowd.people", lang), tooltip=t("crowd.definition.people", lang),
                    formatted=True, numeric=True),
             column("capacity", t("crowd.capacity", lang), tooltip=t("crowd.definition.capacity", lang),
@@ -68,7 +68,7 @@ def layout(lang: str, theme: Theme) -> html.Div:
     zone_loads = data_grid(
         ids.CROWD_ZONES_GRID,
         [
-            column("name", t("crowd.zone", lang)),
+            column("name", t("crowd.zone", lang), minWidth=NAME_WIDTH),
             column("people", t("crowd.people", lang), tooltip=t("crowd.definition.people", lang),
                    formatted=True, numeric=True),
             column("capacity", t("crowd.capacity", lang), tooltip=t("crowd.definition.capacity", lang),

@@ -222,3 +222,10 @@ def _column_defs(node):
         props = node.get("props", {})
         yield from props.get("columnDefs", [])
         yield from _column_defs(props.get("children"))
+
+
+def test_a_zones_name_keeps_its_width_beside_the_since_column(db):
+    from components.grids import NAME_WIDTH
+    page = json.loads(as_json(render_frame(create_app(db.settings), "/crowd", "")[0]))
+    names = [d for d in _column_defs(page) if d["field"] == "name"]
+    assert len(names) == 2 and all(d.get("minWidth") == NAME_WIDTH for d in names)  # 十全街, not 十…
