@@ -42,9 +42,18 @@ test: install
 bench: install
 	$(PY) -m bench.run
 
-# Refreshes docs/screenshots/<view>.png (1920x1080, the demo city) in headless Chromium.
-screenshots: install $(DEMO_DB)
-	$(PY) -m tests.browser.screenshots --url $(DEMO_URL) --out docs/screenshots
+# Refreshes docs/screenshots/<view>.png (1920x1080) and wall-4k.png in headless Chromium, from
+# the demo city as it stands on a weekday afternoon (a city made at night shows the night watch
+# only), so the README's pictures do not depend on when they were taken.
+SHOTS_DB := data/screenshots.sqlite
+SHOTS_NOW := 2026-11-18T15:00
+
+$(SHOTS_DB): | $(VENV)/.installed
+	mkdir -p data
+	$(PY) -m demo.generate --preset gusu --url sqlite:///$(CURDIR)/$(SHOTS_DB) --now $(SHOTS_NOW)
+
+screenshots: install $(SHOTS_DB)
+	$(PY) -m tests.browser.screenshots --url sqlite:///$(CURDIR)/$(SHOTS_DB) --out docs/screenshots
 
 clean-demo:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
