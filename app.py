@@ -15,6 +15,7 @@ from __future__ import annotations
 import dash
 
 import config
+import security_headers
 from api import register_api
 from callbacks import closure, crowd, filters, funds, inputs, navigation, overview, tickets, wall, workers
 from components import shell
@@ -68,6 +69,7 @@ def create_app(settings: config.Settings | None = None, renderer=None) -> dash.D
         view.register(app, db)
     inputs.register(app)
     register_api(app.server, db, renderer)
+    security_headers.secure(app, settings)
     return app
 
 

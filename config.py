@@ -31,6 +31,12 @@ class Settings:
     tile_crs: str = "wgs84"
     # The Chromium that renders exported charts (kaleido); None: the one on PATH (Debian's /usr/bin/chromium).
     chromium_path: str | None = None
+    # Who may frame the pages (CSP frame-ancestors): a portal showing the wall
+    # in an iframe is listed here; by default no one may, against clickjacking.
+    frame_ancestors: tuple[str, ...] = ("'none'",)
+    # The Host names this deployment answers to; any other gets a 400. Empty:
+    # no check (said in the start-up log), as only the operator knows the names.
+    allowed_hosts: tuple[str, ...] = ()
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -74,6 +80,23 @@ def _parse_tile_crs(text: str | None) -> str:
     return crs
 
 
+# CSP keywords an operator may write bare (none, self) in ONESCREEN_FRAME_ANCESTORS.
+_CSP_KEYWORDS = {"none": "'none'", "self": "'self'"}
+
+
+def _parse_list(text: str | None) -> tuple[str, ...]:
+    return tuple(item for item in (text or "").replace(",", " ").split() if item)
+
+
+def _parse_frame_ancestors(text: str | None) -> tuple[str, ...]:
+    sources = tuple(_CSP_KEYWORDS.get(item.strip("'").lower(), item) for item in _parse_list(text))
+    if not sources:
+        return ("'none'",)
+    if "'none'" in sources and len(sources) > 1:
+        raise SettingsError(f"ONESCREEN_FRAME_ANCESTORS={text!r}: 'none' cannot be combined with origins")
+    return sources
+
+
 def load_settings() -> Settings:
     env = os.environ
     return Settings(
@@ -90,4 +113,6 @@ def load_settings() -> Settings:
         tile_url=env.get("ONESCREEN_TILE_URL") or None,
         tile_crs=_parse_tile_crs(env.get("ONESCREEN_TILE_CRS")),
         chromium_path=env.get("ONESCREEN_CHROMIUM") or None,
+        frame_ancestors=_parse_frame_ancestors(env.get("ONESCREEN_FRAME_ANCESTORS")),
+        allowed_hosts=tuple(host.lower() for host in _parse_list(env.get("ONESCREEN_ALLOWED_HOSTS"))),
     )
