@@ -4,5 +4,8 @@ No control socket: its default path is one per user ($HOME/.gunicorn/gunicorn.ct
 so two OneScreens on one machine would share it and stopping one would delete
 the other's. Nothing here uses gunicornc; a deployment that wants it passes
 its own settings with -c, which replaces this file.
+
+gunicorn 27 always sends `Server: gunicorn` (without its version) and has no
+setting to drop it; a reverse proxy in front removes it if policy demands.
 """
 control_socket_disable = True
