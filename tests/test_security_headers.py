@@ -119,6 +119,7 @@ def test_a_request_for_another_host_is_refused_when_hosts_are_listed(city_settin
     refused = client.get(API_ANSWER, headers={"Host": "evil.example"})
     assert refused.status_code == 400
     assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(API_ANSWER, headers={"Host": "[bad"}).status_code == 400
 
 
 def test_any_host_is_served_when_no_hosts_are_listed(client):
