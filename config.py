@@ -31,6 +31,8 @@ class Settings:
     tile_crs: str = "wgs84"
     # The Chromium that renders exported charts (kaleido); None: the one on PATH (Debian's /usr/bin/chromium).
     chromium_path: str | None = None
+    # Start even though the database role could write (an owner or superuser URL): logged, and /health says so.
+    allow_writable_role: bool = False
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -90,4 +92,5 @@ def load_settings() -> Settings:
         tile_url=env.get("ONESCREEN_TILE_URL") or None,
         tile_crs=_parse_tile_crs(env.get("ONESCREEN_TILE_CRS")),
         chromium_path=env.get("ONESCREEN_CHROMIUM") or None,
+        allow_writable_role=env.get("ONESCREEN_ALLOW_WRITABLE_ROLE", "") == "1",
     )
