@@ -37,6 +37,8 @@ class Settings:
     # The Host names this deployment answers to; any other gets a 400. Empty:
     # no check (said in the start-up log), as only the operator knows the names.
     allowed_hosts: tuple[str, ...] = ()
+    # Start even though the database role could write (an owner or superuser URL): logged, and /health says so.
+    allow_writable_role: bool = False
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -115,4 +117,5 @@ def load_settings() -> Settings:
         chromium_path=env.get("ONESCREEN_CHROMIUM") or None,
         frame_ancestors=_parse_frame_ancestors(env.get("ONESCREEN_FRAME_ANCESTORS")),
         allowed_hosts=tuple(host.lower() for host in _parse_list(env.get("ONESCREEN_ALLOWED_HOSTS"))),
+        allow_writable_role=env.get("ONESCREEN_ALLOW_WRITABLE_ROLE", "") == "1",
     )

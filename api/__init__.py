@@ -171,5 +171,7 @@ def _health(db: Database):
             "checked_at": now.isoformat(),
             "newest_data_at": newest.isoformat() if newest else None,
             "data_age_seconds": None if age is None else int(age),
+            # Only true when an operator allowed it (ONESCREEN_ALLOW_WRITABLE_ROLE=1): it should not stay so.
+            "writable_role": bool(db.writable_privileges),
         }
     )

@@ -18,9 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import FromClause
 
 from config import Settings
-from data_access import contract
+from data_access import DatabaseError, contract
 from data_access.cache import ResultCache
 from data_access.engine import read_only_engine
+from data_access.privileges import WritableRoleError, writable_privileges
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,33 @@ class Database:
         self._tables: dict[str, FromClause] | None = None
         self._columns: dict[str, set[str]] | None = None
         self._lock = threading.Lock()
+        # What the role could write (see check_role); None: not yet known, the database did not answer.
+        self.writable_privileges: list[str] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, server: Flask | None = None) -> "Database":
+        """The database, its role's privileges checked: WritableRoleError if it could write and that is not allowed."""
         engine = read_only_engine(settings.database_url, settings.statement_timeout_s)
-        return cls(engine, ResultCache(settings, server), settings)
+        db = cls(engine, ResultCache(settings, server), settings)
+        try:
+            db.check_role()
+        except DatabaseError as error:
+            # Down at start-up is not a reason not to start: the check runs again before the first query.
+            log.warning("could not check the database role's privileges yet: %s", error)
+        return db
+
+    def check_role(self) -> None:
+        """Ask what the role may do; refuse one that could write unless ONESCREEN_ALLOW_WRITABLE_ROLE=1."""
+        found = writable_privileges(self.engine)
+        if found and not self.settings.allow_writable_role:
+            raise WritableRoleError(
+                f"the database role {self.engine.url.username or ''!r} could write ({'; '.join(found)}): "
+                "connect as a read-only role (docs/integration.md, section 4), "
+                "or set ONESCREEN_ALLOW_WRITABLE_ROLE=1 to start anyway"
+            )
+        if found:
+            log.warning("ONESCREEN_ALLOW_WRITABLE_ROLE=1: the database role could write (%s)", "; ".join(found))
+        self.writable_privileges = found
 
     @property
     def dialect(self) -> str:
@@ -71,6 +94,8 @@ class Database:
         if self._tables is None:
             with self._lock:
                 if self._tables is None:
+                    if self.writable_privileges is None:
+                        self.check_role()
                     self._columns, self._tables = _inspect_contract(self.engine)
         return self._tables
 

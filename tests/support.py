@@ -47,6 +47,9 @@ def settings_for(database_url: str, **overrides) -> Settings:
         statement_timeout_s=20,
         live_cache_seconds=15,
         history_cache_seconds=3600,
+        # The tests make their databases themselves, as the servers' superusers (postgres, root), and read
+        # them as such: a role OneScreen refuses unless allowed. Tests of that refusal turn this off.
+        allow_writable_role=True,
     )
     return replace(base, **overrides)
 
