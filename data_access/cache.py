@@ -5,6 +5,10 @@ answer it once per freshness window. Keys are the query's name and the
 scope's canonical text, so two screens (or a screen and the API) showing the
 same scope share one entry. A cache that fails is bypassed, never fatal: the
 dashboard is slower without it, not down.
+
+Values are stored through `data_access.codec`, never pickled: an entry in
+Redis is data anyone on its network may have written, and one the codec did
+not write (hostile or corrupt) is a miss, logged and recomputed.
 """
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from typing import Callable, TypeVar
 
 from flask import Flask
 from flask_caching import Cache
+from flask_caching.backends import RedisCache, SimpleCache
 
 from config import Settings
+from data_access import codec
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +29,41 @@ T = TypeVar("T")
 
 # Bump when a cached result's shape changes, so a shared Redis never serves
 # an old shape to a new release.
-_KEY_VERSION = "v1"
+_KEY_VERSION = "v2"  # v2: stored by the codec instead of pickled
+
+
+class _CodecSerializer:
+    """Flask-Caching's backends call `serializer.dumps/loads`; this one speaks the codec only."""
+
+    def dumps(self, value) -> bytes:
+        return codec.dumps(value)  # a value it does not declare raises: the answer is served uncached
+
+    def loads(self, data: bytes | None):
+        if data is None:
+            return None
+        try:
+            return codec.loads(data)
+        except codec.CodecError as error:
+            log.warning("cache entry is not a cached answer (%s); recomputing it", error)
+            return None
+
+
+class CodecRedisCache(RedisCache):
+    serializer = _CodecSerializer()
+
+
+# The in-process cache goes through the same codec: one path, exercised by every test,
+# and callers get a fresh copy they may change as before.
+class CodecSimpleCache(SimpleCache):
+    serializer = _CodecSerializer()
 
 
 class ResultCache:
     def __init__(self, settings: Settings, server: Flask | None = None):
         if settings.cache_redis_url:
-            config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_redis_url}
+            config = {"CACHE_TYPE": f"{__name__}.CodecRedisCache", "CACHE_REDIS_URL": settings.cache_redis_url}
         else:
-            config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+            config = {"CACHE_TYPE": f"{__name__}.CodecSimpleCache", "CACHE_THRESHOLD": 2000}
         config["CACHE_KEY_PREFIX"] = "onescreen:"
         # Flask-Caching builds its backend on a Flask app; scripts and tests have
         # none. The backend is then used directly, because `Cache` looks for
@@ -62,7 +94,6 @@ class ResultCache:
         except Exception:
             log.warning("cache write failed; the answer is served uncached", exc_info=True)
         return value
-
 
     def clear(self) -> None:
         """Forget every cached answer (benchmarks measure cold queries with it)."""
