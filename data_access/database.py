@@ -53,6 +53,10 @@ class Database:
         except DatabaseError as error:
             # Down at start-up is not a reason not to start: the check runs again before the first query.
             log.warning("could not check the database role's privileges yet: %s", error)
+        except WritableRoleError:
+            # A refused start leaves no connection open on the database it refused.
+            engine.dispose()
+            raise
         return db
 
     def check_role(self) -> None:

@@ -106,3 +106,13 @@ def test_sqlite_starts_without_the_override(tmp_path):
     create_contract(url)
     db = Database.from_settings(settings_for(url, allow_writable_role=False))
     assert served(db).get("/health").get_json()["writable_role"] is False
+
+
+@pytest.mark.parametrize("dialect", SERVER_DIALECTS)
+def test_a_refused_start_leaves_no_connection_open(city, dialect, tmp_path):
+    with pytest.raises(WritableRoleError) as refused:
+        Database.from_settings(settings_for(city, allow_writable_role=False))
+    # The refusal (kept alive here, as a log or a traceback would) must hold no connection:
+    # dropping the database it refused fails while one is open.
+    fresh_database_url(dialect, NAME, tmp_path)
+    assert refused.value
