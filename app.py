@@ -16,12 +16,16 @@ import dash
 
 import config
 import security_headers
+from access import guard
+from access.login import login_blueprint
+from access.service import Access
 from api import register_api
 from callbacks import closure, crowd, filters, funds, inputs, navigation, overview, tickets, wall, workers
 from components import shell
 from components.theme import DEFAULT_THEME
 from data_access.database import Database
 from i18n import DEFAULT_LANGUAGE, HTML_LANG
+from pages import VIEWS
 
 # Dash's page, with the wall's colours set before any script runs, so a wall
 # reloading at night does not flash white.
@@ -45,8 +49,9 @@ INDEX_STRING = f"""<!DOCTYPE html>
 </html>"""
 
 
-def create_app(settings: config.Settings | None = None, renderer=None) -> dash.Dash:
-    """`renderer`: the chart renderer for exports (exports.renderer.ChartRenderer); by default the app makes its own."""
+def create_app(settings: config.Settings | None = None, renderer=None, access: Access | None = None) -> dash.Dash:
+    """`renderer`: the chart renderer for exports (exports.renderer.ChartRenderer); by default the app makes its own.
+    `access`: users, devices and the audit trail (access.service.Access); by default made from the settings."""
     settings = settings or config.load_settings()
     app = dash.Dash(
         __name__,
@@ -62,6 +67,11 @@ def create_app(settings: config.Settings | None = None, renderer=None) -> dash.D
         suppress_callback_exceptions=True,
     )
     app.layout = shell.layout()
+    access = access or Access(settings)
+    app.server.extensions["onescreen.access"] = access
+    # First of every check: nothing else looks at a request before the guard knows who sent it.
+    guard.install(app.server, access, {view.path: view.name for view in VIEWS})
+    app.server.register_blueprint(login_blueprint(app.server, access))
     db = Database.from_settings(settings, app.server)
     navigation.register(app)
     filters.register(app, db)

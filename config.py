@@ -13,6 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 DEMO_DATABASE = ROOT / "data" / "demo.sqlite"
+# OneScreen's own store (users, devices, tokens, sessions, audit): never the operational database.
+DEFAULT_APP_DATABASE = ROOT / "data" / "onescreen-app.sqlite"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,22 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     # Start even though the database role could write (an owner or superuser URL): logged, and /health says so.
     allow_writable_role: bool = False
+    # --- Access (README "Access") ---
+    # OneScreen's own store: SQLite file by default; PostgreSQL or MySQL/MariaDB in a real centre.
+    app_database_url: str = f"sqlite:///{DEFAULT_APP_DATABASE}"
+    # A session ends after this long without a request, and this long after login whatever happens.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    # Cookies marked Secure: "auto" when the request came over HTTPS (X-Forwarded-Proto from the
+    # proxies in trusted_proxies counts), "always", or "never" (plain-HTTP test rigs only).
+    secure_cookies: str = "auto"
+    # How many proxies in front of OneScreen set X-Forwarded-For/-Proto (nginx: 1); 0: trust none.
+    trusted_proxies: int = 0
+    # Failed logins from one address before it waits (Flask-Limiter syntax).
+    login_rate_limit: str = "10 per minute; 60 per hour"
+    # The directory (LDAP) settings file, TOML (docs/examples/ldap.toml); None: local accounts only.
+    ldap_config: str | None = None
+    audit_retention_days: int = 180
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -118,4 +136,26 @@ def load_settings() -> Settings:
         frame_ancestors=_parse_frame_ancestors(env.get("ONESCREEN_FRAME_ANCESTORS")),
         allowed_hosts=tuple(host.lower() for host in _parse_list(env.get("ONESCREEN_ALLOWED_HOSTS"))),
         allow_writable_role=env.get("ONESCREEN_ALLOW_WRITABLE_ROLE", "") == "1",
+        app_database_url=env.get("ONESCREEN_APP_DATABASE_URL") or f"sqlite:///{DEFAULT_APP_DATABASE}",
+        session_idle_minutes=_positive_int("ONESCREEN_SESSION_IDLE_MINUTES", "30"),
+        session_absolute_hours=_positive_int("ONESCREEN_SESSION_ABSOLUTE_HOURS", "12"),
+        secure_cookies=_choice("ONESCREEN_SECURE_COOKIES", ("auto", "always", "never"), "auto"),
+        trusted_proxies=int(_parse_number("ONESCREEN_TRUSTED_PROXIES", "0")),
+        login_rate_limit=env.get("ONESCREEN_LOGIN_RATE_LIMIT") or "10 per minute; 60 per hour",
+        ldap_config=env.get("ONESCREEN_LDAP_CONFIG") or None,
+        audit_retention_days=_positive_int("ONESCREEN_AUDIT_RETENTION_DAYS", "180"),
     )
+
+
+def _positive_int(name: str, default: str) -> int:
+    value = _parse_number(name, default)
+    if value < 1 or value != int(value):
+        raise SettingsError(f"{name}={os.environ.get(name)!r} must be a whole number of at least 1")
+    return int(value)
+
+
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={os.environ.get(name)!r}: use one of {', '.join(choices)}")
+    return value

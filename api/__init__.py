@@ -14,6 +14,8 @@ from datetime import date, datetime
 
 from flask import Blueprint, Flask, jsonify, request
 
+from access.area_scope import AreaRefused, home_area, narrow
+from access.guard import current_principal
 from api.openapi import openapi_document
 from data_access import DatabaseError, indicators, reference
 from data_access.areas import WHOLE_DATABASE, find_area, root_area_code
@@ -109,17 +111,28 @@ def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):
 
 
 def scope_from_request(db: Database) -> Scope:
-    """The request's scope, or ApiError: 400 naming a bad parameter or an unknown dept or category code, 404 for an
-    unknown area (API and exports)."""
+    """The request's scope as its principal may have it, or ApiError: 400 naming a bad parameter or an unknown dept
+    or category code, 404 for an unknown area, 403 naming an area outside the principal's (API and exports)."""
+    principal = current_principal()
+    default_area = root_area_code(db)
+    if principal is not None:
+        default_area = home_area(principal, default_area)
     try:
         scope = parse_scope(
             request.args,
             now=db.settings.now(),
-            default_area=root_area_code(db),
+            default_area=default_area,
             live_granularity_s=db.settings.live_cache_seconds,
         )
     except ScopeError as error:
         raise ApiError(400, error.message, error.param) from None
+    if principal is not None:
+        try:
+            scope = narrow(principal, scope)
+        except AreaRefused as refused:
+            # Refused before the area is looked up: whether an area exists outside yours is not yours to learn.
+            raise ApiError(403, f"area {refused.area_code or '(whole database)'!r} is outside your areas",
+                           "area") from None
     if scope.area_code != WHOLE_DATABASE and find_area(db, scope.area_code) is None:
         raise ApiError(404, f"no area with code {scope.area_code!r}", "area")
     # A filter on an unknown code would answer zeros, which read as a quiet city: refused, as the screens name it.

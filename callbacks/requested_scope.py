@@ -3,13 +3,17 @@
 A view never fails on a bad link: an unusable parameter, an unknown area,
 department, category, theme or language is reported as a notice, in the
 interface language, and the default is shown instead. Every view resolves
-its scope here, so they all agree on what a URL means.
+its scope here, so they all agree on what a URL means. Here too the
+principal asking narrows the scope (access.area_scope.narrow): an area it may
+not see is a notice, and its own area is shown instead.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import NamedTuple
 
+from access.area_scope import AreaRefused, home_area, narrow
+from access.guard import current_principal
 from components.theme import DEFAULT_THEME, THEMES
 from data_access import areas, reference
 from data_access.areas import Area
@@ -45,7 +49,10 @@ class RequestedScope(NamedTuple):
 
 def resolve(db: Database, params: dict[str, str]) -> RequestedScope:
     settings = db.settings
+    principal = current_principal()
     default_area = areas.root_area_code(db)
+    if principal is not None:
+        default_area = home_area(principal, default_area)
 
     def parse(given: dict[str, str]) -> Scope:
         # Live answers are floored to the cache window, so screens and the API share them.
@@ -64,6 +71,15 @@ def resolve(db: Database, params: dict[str, str]) -> RequestedScope:
         problems.append(ScopeProblem("unknown_area", "area", {"code": scope.area_code}))
         scope = scope.with_area(default_area)
         area = _area_of(db, default_area)
+    if principal is not None:
+        try:
+            scope = narrow(principal, scope)
+        except AreaRefused as refused:
+            scope = narrow(principal, scope.with_area(default_area))
+            area = _area_of(db, default_area)
+            problems.append(ScopeProblem("area_refused", "area", {"code": refused.area_code}))
+        if not principal.areas:
+            problems.append(ScopeProblem("no_area", "area", {}))
     for param, code in reference.unknown_filters(db, scope).items():
         problems.append(ScopeProblem(f"unknown_{param}", param, {"code": code}))
         scope = replace(scope, **{_FILTER_FIELDS[param]: None})
@@ -90,6 +106,10 @@ def notice_texts(requested: RequestedScope, lang: str) -> list[str]:
             texts.append(_invalid_parameter_text(problem, lang))
         elif problem.kind == "unknown_area":
             texts.append(t("notice.unknown_area", lang, **problem.values, fallback=area_title(requested.area, lang)))
+        elif problem.kind == "area_refused":
+            texts.append(t("access.area_refused", lang, **problem.values, fallback=area_title(requested.area, lang)))
+        elif problem.kind == "no_area":
+            texts.append(t("access.no_area", lang))
         elif problem.kind == "unknown_theme":
             texts.append(t("notice.unknown_theme", lang, **problem.values,
                            fallback=t(f"switch.theme.{DEFAULT_THEME.name}", lang)))

@@ -51,6 +51,6 @@ def _newest(db: Database, scope: Scope, since: datetime | None) -> datetime | No
 
 
 def _whole_database(scope: Scope) -> Scope:
-    """The same as_of over every area and without filters: the database's own newest record."""
+    """The same as_of over every area the principal may see, without filters: the database's own newest record."""
     return Scope(area_code=WHOLE_DATABASE, period_from=scope.period_from, period_to=scope.period_to,
-                 as_of=scope.as_of, live=scope.live)
+                 as_of=scope.as_of, live=scope.live, permitted_areas=scope.permitted_areas)

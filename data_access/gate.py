@@ -3,8 +3,9 @@
 Every query module reads scoped data only through these functions: each
 returns a contract table already narrowed to the scope's area (and, for
 tickets, its filters and optionally its period). `in_area` is the single
-expression that decides what "inside the scope" means, so restricting a user
-to their street later is one change here, and a query that skips the scope
+expression that decides what "inside the scope" means: the scope's area and,
+when a principal narrowed it (access.area_scope), the areas that principal
+may see, denying everything when there are none. A query that skips the scope
 cannot be written without calling `Database.contract_table` directly, which
 a test forbids outside this module.
 
@@ -13,7 +14,7 @@ a street leader still needs the name of the city above them.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, select, true
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from data_access.database import Database
@@ -23,10 +24,14 @@ REFERENCE_TABLES = frozenset({"area", "department", "category"})
 
 
 def in_area(column: ColumnElement, scope: Scope) -> ColumnElement:
-    """`column` (an area code) lies in the scope's area or below it."""
-    if not scope.area_code:
-        return true()
-    return column.startswith(scope.area_code, autoescape=True)
+    """`column` (an area code) lies in the scope's area or below it, and in an area the principal may see."""
+    conditions = []
+    if scope.area_code:
+        conditions.append(column.startswith(scope.area_code, autoescape=True))
+    if not scope.unrestricted_below:
+        permitted = [column.startswith(code, autoescape=True) for code in scope.permitted_areas]
+        conditions.append(or_(*permitted) if permitted else false())
+    return and_(*conditions) if conditions else true()
 
 
 def tickets(db: Database, scope: Scope, *, in_period: bool) -> FromClause:

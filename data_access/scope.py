@@ -54,6 +54,13 @@ class Scope:
     live: as_of was not asked for but defaulted to the clock, so answers
     expire quickly. sources / category_code / dept_code: ticket filters
     (category matches the class and everything under it).
+
+    permitted_areas / personal_data: what the principal asking may see, set
+    by `access.area_scope.narrow` and nowhere else. permitted_areas None: no
+    principal narrowed this scope (in-process callers: the CLI, benchmarks,
+    tests of queries); () : nothing at all (deny by default); else only
+    rows in those areas and below, whatever area_code says. personal_data:
+    phones, worker names and tracks unmasked.
     """
 
     area_code: str
@@ -64,6 +71,15 @@ class Scope:
     sources: tuple[str, ...] = ()
     category_code: str | None = None
     dept_code: str | None = None
+    permitted_areas: tuple[str, ...] | None = None
+    personal_data: bool = False
+
+    @property
+    def unrestricted_below(self) -> bool:
+        """The area lies inside one the principal may see, so the area alone bounds the rows."""
+        return self.permitted_areas is None or (
+            bool(self.area_code) and any(self.area_code.startswith(code) for code in self.permitted_areas)
+        )
 
     @property
     def period_start(self) -> datetime:
@@ -84,6 +100,10 @@ class Scope:
                 ",".join(self.sources),
                 self.category_code or "",
                 self.dept_code or "",
+                # Who may see the answer: an area inside the principal's own is answered alike for
+                # everyone, so it needs no mark; a narrower permission or unmasked data does.
+                "" if self.unrestricted_below else "only:" + ",".join(self.permitted_areas),
+                "personal" if self.personal_data else "",
             )
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from i18n.views import closure, crowd, exports, funds, tickets, wall, workers
+from i18n.views import access, closure, crowd, exports, funds, tickets, wall, workers
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -256,7 +256,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 def _merge_view_labels() -> None:
     """Each view (and the exports) keeps its labels in i18n/views/<name>.py; they join the one catalogue here, once each."""
-    for module in (wall, crowd, tickets, workers, closure, funds, exports):
+    for module in (wall, crowd, tickets, workers, closure, funds, exports, access):
         clashes = CATALOGUE.keys() & module.LABELS.keys()
         if clashes:
             raise ValueError(f"labels defined twice: {sorted(clashes)}")

@@ -50,6 +50,8 @@ def settings_for(database_url: str, **overrides) -> Settings:
         # The tests make their databases themselves, as the servers' superusers (postgres, root), and read
         # them as such: a role OneScreen refuses unless allowed. Tests of that refusal turn this off.
         allow_writable_role=True,
+        # Each app gets a store of its own in memory: users and sessions of one test never meet another's.
+        app_database_url="sqlite://",
     )
     return replace(base, **overrides)
 
@@ -101,3 +103,57 @@ def tile_texts(tiles) -> dict[str, tuple[str, str]]:
         props = tile.to_plotly_json()["props"]
         found[props["data-indicator"]] = (props["children"][1].children, props["title"])
     return found
+
+
+def access_of(app):
+    """The access service (users, devices, sessions, audit) of a Dash app or its Flask server."""
+    return getattr(app, "server", app).extensions["onescreen.access"]
+
+
+def signed_in(app, *, role: str = "admin", areas: tuple[str, ...] = ("*",), personal_data: bool = False,
+              username: str | None = None):
+    """A test client of `app` logged in as a new user (by default an admin of every area, personal data masked).
+
+    The session is opened in the app's own store, exactly as the login page opens one, and its cookie set on
+    the client: the guard treats the client like a browser that logged in.
+    """
+    from access.guard import SESSION_COOKIE
+
+    access = access_of(app)
+    name = username or f"test-{role}-{len(access.store.users()) + 1}"
+    user_id = access.store.create_user(name, name, role, areas, personal_data=personal_data)
+    session_id, _csrf = access.store.open_session(user_id)
+    client = getattr(app, "server", app).test_client()
+    client.set_cookie(SESSION_COOKIE, session_id)
+    return client
+
+
+def api_server(db: Database, renderer=None):
+    """A bare Flask server with the API and exports on `db`, behind the same guard as the app's (no Dash)."""
+    from flask import Flask
+
+    from access import guard
+    from access.service import Access
+    from api import register_api
+
+    server = Flask(f"onescreen-api-{db.cache_namespace}")
+    access = Access(replace(db.settings, app_database_url="sqlite://"))
+    server.extensions["onescreen.access"] = access
+    guard.install(server, access, {})
+    register_api(server, db, renderer)
+    return server
+
+
+def api_token(app, *, role: str = "analyst", areas: tuple[str, ...] = ("*",)) -> str:
+    """An API token of a new user of `app` (a Dash app or a Flask server), as an analyst's script holds one."""
+    store = access_of(app).store
+    user_id = store.create_user(f"script-{len(store.users()) + 1}", "script", role, areas)
+    return store.create_token(user_id, "tests")[1]
+
+
+def with_bearer(wsgi_app, token: str):
+    """`wsgi_app` as a script with `token` reaches it (for tools that call a WSGI app directly, like schemathesis)."""
+    def app(environ, start_response):
+        return wsgi_app({**environ, "HTTP_AUTHORIZATION": f"Bearer {token}"}, start_response)
+
+    return app

@@ -3,19 +3,16 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
-from api import register_api
 from data_access.indicators import INDICATORS
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database
+from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, signed_in, api_server, api_token, with_bearer
 from tests.test_indicator_definitions import AREAS, EXPECTED, TICKETS
 
 
 def _server(db) -> Flask:
-    server = Flask("onescreen-api-test")
-    register_api(server, db)
+    server = api_server(db)
     return server
 
 
@@ -30,7 +27,7 @@ def city(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(city):
     db = read_only_database(city)
-    yield _server(db).test_client()
+    yield signed_in(_server(db))
     db.engine.dispose()
 
 
@@ -104,14 +101,14 @@ def test_health_reports_the_newest_data_and_its_age(client):
 
 def test_health_is_503_when_the_database_is_gone(tmp_path):
     db = read_only_database(f"sqlite:///{tmp_path}/gone.sqlite")
-    response = _server(db).test_client().get("/health")
+    response = signed_in(_server(db)).get("/health")
     assert response.status_code == 503
     assert response.get_json()["status"] == "down"
 
 
 def test_api_on_a_missing_database_is_503_not_500(tmp_path):
     db = read_only_database(f"sqlite:///{tmp_path}/gone.sqlite")
-    response = _server(db).test_client().get("/api/v1/kpis")
+    response = signed_in(_server(db)).get("/api/v1/kpis")
     assert response.status_code == 503
     assert "database" in response.get_json()["error"]["message"]
 
@@ -123,7 +120,8 @@ OPERATIONS = ["/api/v1/kpis", "/api/v1/breakdown", "/api/v1/backlog"]
 @pytest.mark.parametrize("path", OPERATIONS)
 def test_no_input_from_the_openapi_document_gets_a_server_error(client, path, mode):
     """Fuzzed from the OpenAPI document; negative mode sends what it forbids (bad dates, codes, types)."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", client.application)
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/v1/openapi.json", with_bearer(client.application, api_token(client.application)))
     operation = schema[path]["GET"]
 
     @given(case=operation.as_strategy(generation_mode=mode))

@@ -27,7 +27,7 @@ from data_access import indicators
 from data_access.areas import root_area_code
 from data_access.database import Database
 from data_access.scope import parse_scope
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEW_PATHS = ("/", "/wall", "/crowd", "/tickets", "/workers", "/closure", "/funds")
@@ -136,7 +136,7 @@ def output_key(app, first_output_id: str) -> str:
 
 @pytest.mark.parametrize("path", VIEW_PATHS)
 def test_every_view_path_serves_the_dash_shell(city_url, path):
-    client = create_app(settings_for(city_url)).server.test_client()
+    client = signed_in(create_app(settings_for(city_url)))
     response = client.get(path)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_every_view_path_serves_the_dash_shell(city_url, path):
 
 
 def test_dash_serves_its_layout_and_dependencies(city_url):
-    client = create_app(settings_for(city_url)).server.test_client()
+    client = signed_in(create_app(settings_for(city_url)))
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
     assert {ids.URL, ids.ROOT} <= set(re.findall(r'"id":\s*"([^"]+)"', layout.get_data(as_text=True)))
@@ -164,7 +164,7 @@ def test_every_view_draws_in_both_languages(city_url, path):
 
 def test_router_draws_each_view_over_dash_http(city_url):
     app = create_app(settings_for(city_url))
-    client = app.server.test_client()
+    client = signed_in(app)
     key = output_key(app, ids.ROOT)
     for path in VIEW_PATHS:
         response = call_callback(client, app, key, {(ids.URL, "pathname"): path, (ids.URL, "search"): ""})
@@ -222,7 +222,7 @@ def test_kpi_tiles_show_the_api_numbers_formatted_with_their_definitions(db, cit
     assert "按统计期内上报的工单计算" in tiles["satisfaction_rate"]["title"]
 
     # The API answers from the same function: the numbers are the same.
-    api = create_app(settings_for(city_url)).server.test_client().get("/api/v1/kpis").get_json()
+    api = signed_in(create_app(settings_for(city_url))).get("/api/v1/kpis").get_json()
     assert {name: api[name] for name in indicators.INDICATORS} == expected
 
 
@@ -318,7 +318,7 @@ def test_english_labels_with_lang_en(db):
 
 def test_overview_refresh_answers_over_dash_http(city_url):
     app = create_app(settings_for(city_url))
-    client = app.server.test_client()
+    client = signed_in(app)
     response = call_callback(
         client, app, output_key(app, ids.OVERVIEW_HEADER),
         {(ids.OVERVIEW_REFRESH, "n_intervals"): 3}, {(ids.URL, "search"): "?area=R02"},
@@ -331,7 +331,7 @@ def test_overview_refresh_answers_over_dash_http(city_url):
 
 def test_database_outage_keeps_the_last_numbers_and_says_why(tmp_path):
     app = create_app(settings_for(f"sqlite:///{tmp_path}/not-there.sqlite"))
-    client = app.server.test_client()
+    client = signed_in(app)
     response = call_callback(
         client, app, output_key(app, ids.OVERVIEW_HEADER),
         {(ids.OVERVIEW_REFRESH, "n_intervals"): 1}, {(ids.URL, "search"): ""},
@@ -420,7 +420,7 @@ EXTERNAL_URL = re.compile(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", re.IGNORECASE)
 
 def test_nothing_the_browser_loads_points_outside_the_app(db):
     app = create_app(db.settings)
-    client = app.server.test_client()
+    client = signed_in(app)
     for asset in (ROOT / "assets").rglob("*"):
         if asset.is_file():
             assert not EXTERNAL_URL.search(asset.read_text(errors="ignore")), asset.name

@@ -30,7 +30,7 @@ from data_access import geo, indicators
 from data_access.database import Database
 from data_access.masking import mask_name
 from data_access.scope import Scope
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key
 
 NOW = datetime(2026, 11, 20, 12, 0)  # settings_for freezes the clock here
@@ -328,7 +328,7 @@ def test_clicking_an_area_drills_into_a_child_only(db):
 def test_overview_map_answers_over_dash_http(city_url):
     app = create_app(settings_for(city_url))
     response = call_callback(
-        app.server.test_client(), app, output_key(app, "overview-map-areas"),
+        signed_in(app), app, output_key(app, "overview-map-areas"),
         {("overview-refresh", "n_intervals"): 0, ("overview-map-indicator", "value"): "reported"},
         {("url", "search"): "?area=R01", ("overview-map-loaded", "data"): None},
     )

@@ -23,7 +23,7 @@ from app import create_app
 from callbacks import inputs
 from components import ids
 from demo.generate import generate
-from tests.support import settings_for
+from tests.support import settings_for, signed_in
 
 NOW = datetime(2026, 11, 20, 12, 0)
 CALLBACK_URL = "/_dash-update-component"
@@ -52,7 +52,7 @@ def client(tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "tiny.sqlite"
     generate(f"sqlite:///{path}", preset="tiny", seed=20261120, now=NOW)
     app = create_app(settings_for(f"sqlite:///{path}"))
-    return app, app.server.test_client()
+    return app, signed_in(app)
 
 
 def browser_request(output: str, callback: inputs.ServerCallback) -> dict:

@@ -37,7 +37,7 @@ from exports.framing import REPORT_TABLE_ROWS
 from exports.panels import VIEWS, menu_notes
 from exports.renderer import ChartRenderer
 from pages import tickets as tickets_page
-from tests.support import create_contract, fresh_database_url, settings_for, unavailable
+from tests.support import create_contract, fresh_database_url, settings_for, unavailable, signed_in
 from tests.test_exports import _xlsx_rows
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
@@ -81,7 +81,7 @@ def client(city, renderer):
 
 def _served(url: str, renderer: ChartRenderer):
     """The whole app on `url`; the module's one renderer serves every app of the module (a browser start is seconds)."""
-    return create_app(settings_for(url, frozen_now=NOW), renderer=renderer).server.test_client()
+    return signed_in(create_app(settings_for(url, frozen_now=NOW), renderer=renderer))
 
 
 @pytest.fixture(scope="module")

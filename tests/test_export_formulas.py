@@ -18,7 +18,7 @@ import pytest
 
 from api.exports import Column, Export, csv_response
 from app import create_app
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 from tests.test_exports import _xlsx_rows
 from tests.test_indicator_definitions import AREAS, _ticket
 
@@ -40,7 +40,7 @@ def client(tmp_path_factory):
     create_contract(url)
     titles = [*FORMULA_TITLES, PLAIN_TITLE]
     insert_rows(url, {"area": AREAS, "ticket": [_overdue(i, title) for i, title in enumerate(titles)]})
-    return create_app(settings_for(url, frozen_now=NOW)).server.test_client()
+    return signed_in(create_app(settings_for(url, frozen_now=NOW)))
 
 
 def _csv_cells(data: bytes) -> list[list[str]]:

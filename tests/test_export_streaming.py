@@ -5,13 +5,11 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from flask import Flask
 
 import api.exports
-from api import register_api
 from data_access import ticket_lists
 from demo.generate import generate
-from tests.support import DIALECTS, fresh_database_url, read_only_database
+from tests.support import DIALECTS, fresh_database_url, read_only_database, signed_in, api_server
 from tests.test_exports import _by_api_name, _csv, _xlsx_rows
 
 NOW = datetime(2026, 11, 20, 15, 30)
@@ -24,9 +22,8 @@ def client(request, tmp_path_factory):
     url = fresh_database_url(request.param, "onescreen_export_streaming", tmp_path_factory.mktemp("streaming"))
     generate(url, preset="tiny", seed=7, now=NOW)
     db = read_only_database(url, frozen_now=NOW)
-    server = Flask("onescreen-export-streaming-test")
-    register_api(server, db)
-    yield server.test_client()
+    server = api_server(db)
+    yield signed_in(server)
     db.engine.dispose()
 
 

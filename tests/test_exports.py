@@ -10,13 +10,11 @@ from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
-from flask import Flask
 
 import api.exports
-from api import register_api
 from data_access import ticket_lists
 from data_access.scope import Scope
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database
+from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, signed_in, api_server
 from tests.test_indicator_definitions import AREAS, TICKETS
 
 SCOPE = "area=R&from=2026-11-01&to=2026-11-20&as_of=2026-11-20T12:00:00"
@@ -30,9 +28,8 @@ def client(tmp_path_factory):
     create_contract(url)
     insert_rows(url, {"area": AREAS, "ticket": TICKETS})
     db = read_only_database(url)
-    server = Flask("onescreen-export-test")
-    register_api(server, db)
-    yield server.test_client()
+    server = api_server(db)
+    yield signed_in(server)
     db.engine.dispose()
 
 

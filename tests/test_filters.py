@@ -7,7 +7,7 @@ import pytest
 
 from app import create_app
 from callbacks.filters import draw_filter_bar, filtered_params
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database
+from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, signed_in
 from tests.test_indicator_definitions import AREAS
 
 DEPARTMENTS = [{"dept_code": "D1", "name": "城管委"}, {"dept_code": "D2", "name": "住建局"}]
@@ -51,7 +51,7 @@ def test_bar_is_drawn_from_the_url_with_the_database_s_departments_and_category_
 
 def test_changing_a_filter_pushes_a_new_url(db):
     app = create_app(db.settings)
-    client = app.server.test_client()
+    client = signed_in(app)
     # Several callbacks may write the URL; Dash tells them apart by a suffix after "@".
     output = next(key for key in app.callback_map if key.startswith("url.search@"))
     payload = {

@@ -17,12 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import shapely
-from flask import Flask
 from sqlalchemy import create_engine, text
 
-from api import register_api
 from importer.__main__ import main as import_main
-from tests.support import read_only_database
+from tests.support import read_only_database, signed_in, api_server
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "importer" / "mappings" / "open311.toml"
@@ -236,9 +234,8 @@ def test_the_area_tree_has_hierarchical_codes_from_the_boundaries(city):
 
 def test_the_api_counts_what_landed(city):
     db = read_only_database(city[0], frozen_now=AS_OF)
-    server = Flask("open311-api")
-    register_api(server, db)
-    body = server.test_client().get("/api/v1/kpis?from=2020-01-01&to=2020-01-06").get_json()
+    server = api_server(db)
+    body = signed_in(server).get("/api/v1/kpis?from=2020-01-01&to=2020-01-06").get_json()
     db.engine.dispose()
     assert body["area"] == "C"
     assert (body["reported"], body["closed"], body["backlog"], body["overdue"]) == (7, 1, 6, 1)

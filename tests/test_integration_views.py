@@ -14,14 +14,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from sqlalchemy import create_engine, text
 
-from api import register_api
 from data_access.check import main as check_main
 from data_access.contract import AREA_LEVELS, TICKET_SOURCES, TICKET_STATUSES, WORKER_ROLES
 from demo.generate import generate
-from tests.support import fresh_database_url, read_only_database
+from tests.support import fresh_database_url, read_only_database, signed_in, api_server
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "integration.md"
 NOW = datetime(2026, 11, 20, 15, 30)
@@ -119,9 +117,8 @@ def create_guide_views(url: str, dialect: str) -> None:
 
 def api_client(url: str):
     db = read_only_database(url, frozen_now=NOW)
-    server = Flask(f"api-{url[-12:]}")
-    register_api(server, db)
-    return db, server.test_client()
+    server = api_server(db)
+    return db, signed_in(server)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql", "mariadb"])

@@ -17,13 +17,11 @@ from typing import NamedTuple
 import pandas as pd
 import pytest
 import shapely
-from flask import Flask
 from sqlalchemy import create_engine, text
 
-from api import register_api
 from demo.datasets import unpacked
 from importer.__main__ import main as import_main
-from tests.support import fresh_database_url, read_only_database
+from tests.support import fresh_database_url, read_only_database, signed_in, api_server
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "importer" / "mappings" / "la311.toml"
@@ -55,9 +53,8 @@ def imported(tmp_path_factory) -> Imported:
 @pytest.fixture(scope="module")
 def client(imported):
     db = read_only_database(imported.url, frozen_now=AS_OF[0])
-    server = Flask("la311-api")
-    register_api(server, db)
-    yield server.test_client()
+    server = api_server(db)
+    yield signed_in(server)
     db.engine.dispose()
 
 
@@ -185,11 +182,10 @@ def test_the_sample_imports_into_postgresql_and_mariadb_with_the_same_numbers(se
     with contextlib.redirect_stdout(io.StringIO()):
         assert import_main(["csv", "--mapping", str(MAPPING), "--url", url, "--report", str(tmp_path / "r.txt")]) == 0
     db = read_only_database(url, frozen_now=AS_OF[0])
-    server_app = Flask(f"la311-{server}")
-    register_api(server_app, db)
+    server_app = api_server(db)
     try:
         for question in ("kpis?area=LA", "kpis?area=LA06019", "breakdown?by=area&area=LA06", "backlog?by=status"):
             path = f"/api/v1/{question}&{PERIOD}&as_of={AS_OF[0].isoformat()}"
-            assert server_app.test_client().get(path).get_json() == client.get(path).get_json(), question
+            assert signed_in(server_app).get(path).get_json() == client.get(path).get_json(), question
     finally:
         db.engine.dispose()

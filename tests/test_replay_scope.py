@@ -11,12 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from flask import Flask
 
-from api import register_api
 from data_access import indicators, ticket_lists
 from data_access.scope import ScopeError, parse_scope
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database
+from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, signed_in, api_server
 from tests.test_indicator_definitions import AREAS, _ticket, assert_indicators
 
 D = datetime
@@ -112,17 +110,15 @@ def test_ticket_lists_at_as_of_hold_only_tickets_that_existed(replay_city):
 
 
 def test_the_api_answers_a_replay_with_the_period_it_counted(replay_city):
-    server = Flask("onescreen-replay-test")
-    register_api(server, replay_city)
-    body = server.test_client().get("/api/v1/kpis?area=R&from=2026-11-01&to=2026-11-30"
+    server = api_server(replay_city)
+    body = signed_in(server).get("/api/v1/kpis?area=R&from=2026-11-01&to=2026-11-30"
                                     "&as_of=2026-11-15T12:00:00").get_json()
     assert (body["from"], body["to"], body["reported"], body["closed"]) == ("2026-11-01", "2026-11-15", 4, 1)
 
 
 def test_the_api_refuses_a_period_after_as_of_naming_the_parameter(replay_city):
-    server = Flask("onescreen-replay-test")
-    register_api(server, replay_city)
-    response = server.test_client().get("/api/v1/kpis?from=2026-11-01&to=2026-11-30&as_of=2026-10-01")
+    server = api_server(replay_city)
+    response = signed_in(server).get("/api/v1/kpis?from=2026-11-01&to=2026-11-30&as_of=2026-10-01")
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["param"] == "from" and "as_of" in error["message"]

@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from api import register_api
 from data_access.database import Database
 from data_access.privileges import WritableRoleError
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in, api_server
 from tests.test_integration_views import guide_sql
 
 NAME = "onescreen_role"
@@ -64,9 +62,8 @@ def guide_reader(admin_url: str, dialect: str, *extra: str) -> str:
 
 
 def served(db: Database):
-    server = Flask(f"role-{db.dialect}")
-    register_api(server, db)
-    return server.test_client()
+    server = api_server(db)
+    return signed_in(server)
 
 
 @pytest.mark.parametrize("dialect", SERVER_DIALECTS)

@@ -17,7 +17,7 @@ from callbacks.scoped_view import scoped_view
 from callbacks.wall import wall_refresh
 from components.theme import DESK, WALL
 from data_access import indicators
-from tests.support import settings_for
+from tests.support import settings_for, signed_in
 from tests.test_app_shell import as_json, tiles_by_indicator
 from tests.test_view_closure import city_url, db  # noqa: F401 (fixtures: the closure view's city)
 
@@ -56,7 +56,7 @@ def test_the_wall_names_an_unknown_department_too(db):
 
 @pytest.mark.parametrize("query, param", [("dept=NOPE", "dept"), ("category=xyz", "category")])
 def test_the_api_refuses_an_unknown_department_or_category_by_name(city_url, query, param):
-    client = create_app(settings_for(city_url)).server.test_client()
+    client = signed_in(create_app(settings_for(city_url)))
     for path in ("/api/v1/kpis", "/api/v1/breakdown", "/export/kpis.csv"):
         response = client.get(f"{path}?{query}")
         assert response.status_code == 400, path

@@ -17,7 +17,7 @@ import pytest
 
 import config
 from app import create_app
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 
 NOW = datetime(2026, 11, 20, 12, 0)
 AREAS = [
@@ -42,7 +42,7 @@ def city_settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(city_settings):
-    return create_app(city_settings).server.test_client()
+    return signed_in(create_app(city_settings))
 
 
 def _policy(response) -> dict[str, list[str]]:
@@ -101,19 +101,19 @@ def test_the_page_names_no_dash_plotly_or_python_version(client):
 
 def test_walls_may_be_embedded_only_where_configured(city_settings):
     settings = replace(city_settings, frame_ancestors=("'self'", "https://portal.city.example"))
-    response = create_app(settings).server.test_client().get("/wall")
+    response = signed_in(create_app(settings)).get("/wall")
     assert _policy(response)["frame-ancestors"] == ["'self'", "https://portal.city.example"]
 
 
 def test_map_tiles_may_come_from_the_configured_tile_server(city_settings):
     settings = replace(city_settings, tile_url="https://{s}.tiles.intra:8443/{z}/{x}/{y}.png")
-    response = create_app(settings).server.test_client().get("/crowd")
+    response = signed_in(create_app(settings)).get("/crowd")
     assert "https://*.tiles.intra:8443" in _policy(response)["img-src"]
 
 
 def test_a_request_for_another_host_is_refused_when_hosts_are_listed(city_settings):
     settings = replace(city_settings, allowed_hosts=("onescreen.intra", "127.0.0.1"))
-    client = create_app(settings).server.test_client()
+    client = signed_in(create_app(settings))
     assert client.get(PAGE, headers={"Host": "onescreen.intra"}).status_code == 200
     assert client.get(API_ANSWER, headers={"Host": "127.0.0.1:8050"}).status_code == 200
     refused = client.get(API_ANSWER, headers={"Host": "evil.example"})

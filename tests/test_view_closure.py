@@ -30,7 +30,7 @@ from data_access import indicators, league
 from data_access.database import Database
 from data_access.scope import Scope
 from pages.closure import league_columns
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key, tiles_by_indicator
 
 NOW = datetime(2026, 11, 20, 12, 0)
@@ -119,7 +119,7 @@ def test_red_and_black_boards_are_the_top_and_bottom_of_the_rated_areas(db):
 
 
 def test_league_is_built_from_the_api_breakdown(db, city_url):
-    api = create_app(settings_for(city_url)).server.test_client().get(
+    api = signed_in(create_app(settings_for(city_url))).get(
         "/api/v1/breakdown?by=area&from=2026-10-22&to=2026-11-20&as_of=2026-11-20T12:00:00"
     ).get_json()["rows"]
     table = league.closure_league(db, scope()).set_index("key")
@@ -153,7 +153,7 @@ def test_an_area_with_no_rate_in_the_previous_period_shows_a_dash_and_says_why_o
 
 def test_tiles_are_the_api_indicators_with_their_definitions(db, city_url):
     panels = closure_panels(db, "")
-    api = create_app(settings_for(city_url)).server.test_client().get("/api/v1/kpis").get_json()
+    api = signed_in(create_app(settings_for(city_url))).get("/api/v1/kpis").get_json()
     tiles = tiles_by_indicator(panels.tiles)
     assert set(tiles) == {"closure_rate", "on_time_closure_rate", "rework_rate", "satisfaction_rate",
                           "avg_handle_hours", "due", "closed"}
@@ -165,7 +165,7 @@ def test_tiles_are_the_api_indicators_with_their_definitions(db, city_url):
 
 def test_department_and_category_tables_are_the_api_breakdowns(db, city_url):
     panels = closure_panels(db, "?lang=en")
-    client = create_app(settings_for(city_url)).server.test_client()
+    client = signed_in(create_app(settings_for(city_url)))
     for rows, dimension in ((panels.dept_rows, "dept"), (panels.category_rows, "category")):
         api = {row["key"]: row for row in client.get(f"/api/v1/breakdown?by={dimension}").get_json()["rows"]}
         assert {row["key"] for row in rows} == set(api)
@@ -199,7 +199,7 @@ def test_a_leaf_area_and_an_empty_database_say_no_data_in_place(db, tmp_path):
 def test_refresh_over_dash_http(city_url):
     app = create_app(settings_for(city_url))
     response = call_callback(
-        app.server.test_client(), app, output_key(app, ids.CLOSURE_HEADER),
+        signed_in(app), app, output_key(app, ids.CLOSURE_HEADER),
         {(ids.CLOSURE_REFRESH, "n_intervals"): 1}, {(ids.URL, "search"): "?from=2026-10-22&to=2026-11-20"},
     )
     assert response.status_code == 200

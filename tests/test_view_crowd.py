@@ -22,7 +22,7 @@ from components.area_map import NEAR_CAPACITY, heat_cells_per_degree, load_class
 from components.theme import DESK, WALL
 from data_access import crowd
 from data_access.database import Database
-from tests.support import create_contract, fresh_database_url, read_only_database, settings_for, tile_texts
+from tests.support import create_contract, fresh_database_url, read_only_database, settings_for, tile_texts, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key
 from tests.test_area_map import map_city_url, scope
 
@@ -183,14 +183,14 @@ def test_refresh_over_dash_http_and_an_outage_keeps_the_map(city_url, tmp_path):
     key = output_key(app, ids.CROWD_HEADER)
     inputs = {(ids.CROWD_REFRESH, "n_intervals"): 1, (ids.CROWD_REPLAY, "value"): ELEVEN_FIFTY_TWO}
     state = {(ids.URL, "search"): "", (ids.CROWD_MAP_LOADED, "data"): None, (ids.CROWD_REPLAY, "max"): 43200}
-    response = call_callback(app.server.test_client(), app, key, inputs, state)
+    response = call_callback(signed_in(app), app, key, inputs, state)
     assert response.status_code == 200
     answer = response.get_json()["response"]
     assert answer[ids.CROWD_REPLAY_LABEL]["children"] == "回放：2026-11-20 11:50:00"
     assert {row["zone_id"]: row["people"] for row in answer[ids.CROWD_ZONES_GRID]["rowData"]} == {"Z1": 90, "Z2": 20}
 
     down = create_app(settings_for(f"sqlite:///{tmp_path}/not-there.sqlite"))
-    response = call_callback(down.server.test_client(), down, output_key(down, ids.CROWD_HEADER), inputs, state)
+    response = call_callback(signed_in(down), down, output_key(down, ids.CROWD_HEADER), inputs, state)
     assert response.status_code == 200
     assert set(response.get_json()["response"]) == {ids.CROWD_NOTICES}
 

@@ -26,7 +26,7 @@ from components import ids
 from data_access import funds
 from data_access.database import Database
 from data_access.scope import Scope
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key
 
 NOW = datetime(2026, 11, 20, 12, 0)
@@ -219,7 +219,7 @@ def test_empty_tables_and_charts_say_no_data_and_a_rate_without_a_budget_says_n_
 def test_refresh_over_dash_http_and_outage(city_url, tmp_path):
     app = create_app(settings_for(city_url))
     response = call_callback(
-        app.server.test_client(), app, output_key(app, ids.FUNDS_HEADER),
+        signed_in(app), app, output_key(app, ids.FUNDS_HEADER),
         {(ids.FUNDS_REFRESH, "n_intervals"): 1}, {(ids.URL, "search"): "?area=R01"},
     )
     assert response.status_code == 200
@@ -227,7 +227,7 @@ def test_refresh_over_dash_http_and_outage(city_url, tmp_path):
     assert [row["account_id"] for row in answer[ids.FUNDS_ACCOUNTS_GRID]["rowData"]] == ["A2", "A1"]
     down = create_app(settings_for(f"sqlite:///{tmp_path}/gone.sqlite"))
     response = call_callback(
-        down.server.test_client(), down, output_key(down, ids.FUNDS_HEADER),
+        signed_in(down), down, output_key(down, ids.FUNDS_HEADER),
         {(ids.FUNDS_REFRESH, "n_intervals"): 1}, {(ids.URL, "search"): ""},
     )
     assert set(response.get_json()["response"]) == {ids.FUNDS_NOTICES}

@@ -23,7 +23,7 @@ from data_access import indicators, ticket_lists
 from data_access.database import Database
 from data_access.masking import mask_phone
 from data_access.scope import Scope
-from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, read_only_database, settings_for, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key, tiles_by_indicator
 
 NOW = datetime(2026, 11, 20, 12, 0)  # settings_for freezes the clock here
@@ -114,7 +114,7 @@ def test_tiles_show_backlog_overdue_and_near_overdue_with_their_definitions(db, 
     assert tiles["near_overdue"]["title"].startswith("积压工单中，处置时限在数据截至时刻起24小时内到期")
     assert tiles["backlog"]["title"].startswith("截至数据时刻已上报、未作废且尚未结案的工单数")
     # The same numbers as the API's, from the same function.
-    api = create_app(settings_for(city_url)).server.test_client().get("/api/v1/kpis").get_json()
+    api = signed_in(create_app(settings_for(city_url))).get("/api/v1/kpis").get_json()
     assert (api["backlog"], api["overdue"]) == (7, 2)
 
 
@@ -125,7 +125,7 @@ def test_backlog_charts_draw_the_api_breakdowns(db, city_url):
     assert stacked(figure_of(panels, "dept")) == {"城管委": (1, 3), "住建局": (1, 1), "未知": (0, 3)}
     # T2 is exactly 72 h old: 3 days or more.
     assert stacked(figure_of(panels, "age")) == {"1–3天": (0, 4), "3–7天": (2, 2), "30天以上": (0, 1)}
-    client = create_app(settings_for(city_url)).server.test_client()
+    client = signed_in(create_app(settings_for(city_url)))
     for dimension, _ in BREAKDOWNS:
         api = client.get(f"/api/v1/backlog?by={dimension}").get_json()["rows"]
         figure = figure_of(panels, dimension)
@@ -315,7 +315,7 @@ def test_invalid_parameter_is_named_and_the_default_scope_shown(db):
 def test_refresh_answers_over_dash_http_and_keeps_the_numbers_in_an_outage(city_url, tmp_path):
     app = create_app(settings_for(city_url))
     response = call_callback(
-        app.server.test_client(), app, output_key(app, ids.TICKETS_HEADER),
+        signed_in(app), app, output_key(app, ids.TICKETS_HEADER),
         {(ids.TICKETS_REFRESH, "n_intervals"): 1}, {(ids.URL, "search"): "?area=R02"},
     )
     assert response.status_code == 200
@@ -325,7 +325,7 @@ def test_refresh_answers_over_dash_http_and_keeps_the_numbers_in_an_outage(city_
 
     down = create_app(settings_for(f"sqlite:///{tmp_path}/gone.sqlite"))
     response = call_callback(
-        down.server.test_client(), down, output_key(down, ids.TICKETS_HEADER),
+        signed_in(down), down, output_key(down, ids.TICKETS_HEADER),
         {(ids.TICKETS_REFRESH, "n_intervals"): 1}, {(ids.URL, "search"): ""},
     )
     assert set(response.get_json()["response"]) == {ids.TICKETS_NOTICES}

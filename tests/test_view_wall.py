@@ -42,7 +42,7 @@ from data_access.areas import root_area_code
 from data_access.database import Database
 from data_access.scope import parse_scope
 from pages.wall import REFRESH_S, ROTATE_S, WALL_VIEWS
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for
+from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,7 +194,7 @@ def test_bounds_are_accepted_and_a_bad_sound_switch_is_named():
 
 def test_set_up_over_dash_http_sets_the_intervals_and_says_what_it_ignored(city_url):
     app = create_app(settings_for(city_url))
-    client = app.server.test_client()
+    client = signed_in(app)
     response = call_callback(client, app, output_key(app, ids.WALL_REFRESH),
                              {(ids.URL, "search"): "?views=crowd,bogus&rotate=20&refresh=5&sound=1"})
     assert response.status_code == 200
@@ -216,7 +216,7 @@ def test_overview_tiles_show_the_api_numbers(db, city_url):
     shown = tile_values(panel(refresh, "overview")[ids.WALL_OVERVIEW_TILES])
     assert shown == {name: i18n.format_indicator(name, expected[name], "zh") for name in shown}
     assert shown["closure_rate"] == "50.0%"  # T1 closed, T2 due and open
-    api = create_app(settings_for(city_url)).server.test_client().get("/api/v1/kpis").get_json()
+    api = signed_in(create_app(settings_for(city_url))).get("/api/v1/kpis").get_json()
     assert {name: api[name] for name in expected} == expected
 
 
@@ -344,7 +344,7 @@ OPEN = {"zone_id": "Z1", "name": "观前街", "people": 130, "capacity": 100, "s
 
 def test_placards_carry_the_dom_hooks_the_browser_test_relies_on(city_url):
     app = create_app(settings_for(city_url))
-    client = app.server.test_client()
+    client = signed_in(app)
     ended = {**OPEN, "zone_id": "Z2", "name": "山塘街", "people": 40, "capacity": 50,
              "since": "2026-11-20T11:00:00", "ended": True}
     response = call_callback(client, app, output_key(app, ids.WALL_PLACARD_STACK),
@@ -397,7 +397,7 @@ def test_empty_database_shows_no_data_in_place(empty_db):
 
 def test_database_outage_keeps_the_panels_and_says_why(tmp_path):
     app = create_app(settings_for(f"sqlite:///{tmp_path}/not-there.sqlite"))
-    client = app.server.test_client()
+    client = signed_in(app)
     response = call_callback(
         client, app, output_key(app, ids.WALL_TITLE),
         {(ids.WALL_REFRESH, "n_intervals"): 4, (ids.WALL_VIEWPORT, "data"): {"font_px": 18}},
@@ -412,7 +412,7 @@ def test_database_outage_keeps_the_panels_and_says_why(tmp_path):
 
 def test_refresh_over_dash_http_is_small(city_url):
     app = create_app(settings_for(city_url))
-    client = app.server.test_client()
+    client = signed_in(app)
     response = call_callback(
         client, app, output_key(app, ids.WALL_TITLE),
         {(ids.WALL_REFRESH, "n_intervals"): 1, (ids.WALL_VIEWPORT, "data"): {"font_px": 36.48}},

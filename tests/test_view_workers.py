@@ -22,7 +22,7 @@ from components import ids
 from components.theme import WALL
 from data_access import workers
 from data_access.database import Database
-from tests.support import create_contract, fresh_database_url, read_only_database, settings_for, tile_texts
+from tests.support import create_contract, fresh_database_url, read_only_database, settings_for, tile_texts, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key
 from tests.test_area_map import map_city_url, scope
 
@@ -137,7 +137,7 @@ def test_the_page_and_its_callbacks_over_dash_http(city_url):
     for component_id in (ids.WORKERS_MAP, ids.WORKERS_POSITIONS, ids.WORKERS_PICKER, ids.WORKERS_TRACK):
         assert f'"id": "{component_id}"' in page
     assert "No grid left unpatrolled today" in page and "http" not in page
-    client = app.server.test_client()
+    client = signed_in(app)
     response = call_callback(
         client, app, output_key(app, ids.WORKERS_HEADER), {(ids.WORKERS_REFRESH, "n_intervals"): 1},
         {(ids.URL, "search"): "?area=R01", (ids.WORKERS_MAP_LOADED, "data"): None},
