@@ -33,6 +33,8 @@ class Settings:
     tile_crs: str = "wgs84"
     # The Chromium that renders exported charts (kaleido); None: the one on PATH (Debian's /usr/bin/chromium).
     chromium_path: str | None = None
+    # The account a root server starts that Chromium as (exports/confinement.py): never root itself.
+    export_user: str = "nobody"
     # Who may frame the pages (CSP frame-ancestors): a portal showing the wall
     # in an iframe is listed here; by default no one may, against clickjacking.
     frame_ancestors: tuple[str, ...] = ("'none'",)
@@ -133,6 +135,7 @@ def load_settings() -> Settings:
         tile_url=env.get("ONESCREEN_TILE_URL") or None,
         tile_crs=_parse_tile_crs(env.get("ONESCREEN_TILE_CRS")),
         chromium_path=env.get("ONESCREEN_CHROMIUM") or None,
+        export_user=env.get("ONESCREEN_EXPORT_USER") or "nobody",
         frame_ancestors=_parse_frame_ancestors(env.get("ONESCREEN_FRAME_ANCESTORS")),
         allowed_hosts=tuple(host.lower() for host in _parse_list(env.get("ONESCREEN_ALLOWED_HOSTS"))),
         allow_writable_role=env.get("ONESCREEN_ALLOW_WRITABLE_ROLE", "") == "1",

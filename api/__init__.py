@@ -43,7 +43,7 @@ def register_api(server: Flask, db: Database, renderer=None) -> None:
     from exports.renderer import ChartRenderer
     from exports.routes import export_blueprint
 
-    renderer = renderer or ChartRenderer(db.settings.chromium_path)
+    renderer = renderer or ChartRenderer(db.settings.chromium_path, export_user=db.settings.export_user)
     server.register_blueprint(_api_blueprint(db))
     server.register_blueprint(_with_json_errors(export_blueprint(db, renderer)))
     server.add_url_rule("/health", "health", lambda: _health(db))

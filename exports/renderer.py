@@ -11,7 +11,9 @@ gives each request a future of its own.
 Nothing the renderer draws may leave the server: plotly.js comes from the
 installed plotly package, MathJax (which kaleido would fetch from a CDN) is
 off, and Chromium is pointed at a proxy that does not exist, so even a page
-that asked for an outside address would get nothing.
+that asked for an outside address would get nothing. It runs confined
+(exports/confinement.py): never as root, with its sandbox where the machine
+allows one, and with the same-origin rule on.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 import plotly.graph_objects as go
 
+from exports.confinement import ConfinementError, confine
 from exports.pdf_text import searchable
 
 log = logging.getLogger(__name__)
@@ -49,8 +52,11 @@ class ChartRenderer:
     next export starts a new one.
     """
 
-    def __init__(self, chromium_path: str | None = None, timeout_s: float = 60, idle_s: float = IDLE_SECONDS):
+    def __init__(self, chromium_path: str | None = None, timeout_s: float = 60, idle_s: float = IDLE_SECONDS,
+                 export_user: str = "nobody"):
         self._chromium_path = chromium_path
+        # Whom a root server starts the browser as (config.Settings.export_user).
+        self._export_user = export_user
         self._timeout_s = timeout_s
         self._idle_s = idle_s
         self._lock = threading.Lock()
@@ -146,9 +152,18 @@ class ChartRenderer:
     def _start(self):
         import kaleido  # imported on first export: the dashboard starts without a browser
 
+        try:
+            confinement = confine(self._export_user)
+        except ConfinementError as error:
+            raise RenderError(f"the chart renderer (Chromium) did not start: {error}") from error
+        # The page, written where the browser's account can read it (kaleido's own copy would be root's alone).
+        page = confinement.home / "index.html"
+        page.write_text(kaleido.PageGenerator(mathjax=False).generate_index(), encoding="utf-8")
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="chart-renderer", daemon=True).start()
-        options = {"n": TABS, "timeout": self._timeout_s, "mathjax": False, "proxy_server": _NO_NETWORK_PROXY}
+        options = {"n": TABS, "timeout": self._timeout_s, "page_generator": str(page),
+                   "proxy_server": _NO_NETWORK_PROXY, "browser_cls": confinement.chromium,
+                   "enable_sandbox": confinement.sandbox}
         if self._chromium_path:
             options["path"] = self._chromium_path
 
@@ -161,6 +176,9 @@ class ChartRenderer:
             browser = asyncio.run_coroutine_threadsafe(opened(), loop).result(_START_SECONDS)
         except Exception as error:
             loop.call_soon_threadsafe(loop.stop)
+            confinement.remove()
             raise RenderError(f"the chart renderer (Chromium) did not start: {error}") from error
-        log.info("chart renderer started (Chromium %s)", self._chromium_path or "from PATH")
+        log.info("chart renderer started (Chromium %s, %s, %s)", self._chromium_path or "from PATH",
+                 f"as {self._export_user}" if confinement.become_user else "as this process's user",
+                 "sandboxed" if confinement.sandbox else "without its sandbox")
         return loop, browser

@@ -54,9 +54,10 @@ def offline_chromium() -> str:
     if shutil.which("chromium") is None:
         unavailable("Chromium", FileNotFoundError("apt-get install chromium"))
     try:
-        subprocess.run(["unshare", "--net", "true"], check=True, capture_output=True, timeout=10)
+        subprocess.run(["unshare", "--user", "--map-current-user", "--net", "true"], check=True, capture_output=True,
+                       timeout=10)
     except (OSError, subprocess.SubprocessError) as error:
-        unavailable("a network namespace (unshare --net, needs root)", error)
+        unavailable("a network namespace in a user namespace (unshare --user --net)", error)
     return str(OFFLINE_CHROMIUM)
 
 
