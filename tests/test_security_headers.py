@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import config
+from access.guard import SESSION_COOKIE
 from app import create_app
 from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 
@@ -114,6 +115,9 @@ def test_map_tiles_may_come_from_the_configured_tile_server(city_settings):
 def test_a_request_for_another_host_is_refused_when_hosts_are_listed(city_settings):
     settings = replace(city_settings, allowed_hosts=("onescreen.intra", "127.0.0.1"))
     client = signed_in(create_app(settings))
+    session = client.get_cookie(SESSION_COOKIE).value
+    for host in ("onescreen.intra", "127.0.0.1", "evil.example"):  # a browser logged in on each name
+        client.set_cookie(SESSION_COOKIE, session, domain=host)
     assert client.get(PAGE, headers={"Host": "onescreen.intra"}).status_code == 200
     assert client.get(API_ANSWER, headers={"Host": "127.0.0.1:8050"}).status_code == 200
     refused = client.get(API_ANSWER, headers={"Host": "evil.example"})
@@ -123,6 +127,7 @@ def test_a_request_for_another_host_is_refused_when_hosts_are_listed(city_settin
 
 
 def test_any_host_is_served_when_no_hosts_are_listed(client):
+    client.set_cookie(SESSION_COOKIE, client.get_cookie(SESSION_COOKIE).value, domain="whatever.example")
     assert client.get(PAGE, headers={"Host": "whatever.example"}).status_code == 200
 
 
