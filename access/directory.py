@@ -27,10 +27,12 @@ from ldap3.operation.search import parse_filter
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn, parse_dn
 
+from access.model import ROLES
+
 log = logging.getLogger(__name__)
 
-# Lowest to highest. To be imported from access.model once the store defines the roles there.
-ROLES_IN_ORDER = ("viewer", "leader", "analyst", "admin")
+# Lowest to highest.
+ROLES_IN_ORDER = ROLES
 AREA_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 # Longer than any real account name; a bound on what a login form can make the server parse.
 MAX_USERNAME = 256

@@ -74,7 +74,7 @@ class Access:
         username = (username or "").strip()[:64]
         if not username or not password:
             return self._failed(username, "missing")
-        user = self.store.find_user(username)
+        user = self.store.find_user(username) or (self.directory and self.store.find_user(username.lower()))
         if user is not None and user.source == "local":
             return self._local(user, password)
         if self.directory is not None and (user is None or user.source == "ldap"):
@@ -106,7 +106,8 @@ class Access:
             return self._failed(username, "directory_unreachable")
         if identity is None:
             return self._failed(username, "wrong")
-        user = self.store.mirror_directory_user(identity.username, identity.display_name, identity.role,
+        # The directory matches names ignoring case: Leader01 and leader01 are one person, one row.
+        user = self.store.mirror_directory_user(identity.username.lower(), identity.display_name, identity.role,
                                                 identity.areas, identity.personal_data)
         self.store.record_login_success(user)
         return self._opened(user, groups=list(identity.groups))
