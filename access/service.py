@@ -39,6 +39,17 @@ class Access:
         self.store.upgrade()
         self.idle = timedelta(minutes=settings.session_idle_minutes)
         self.absolute = timedelta(hours=settings.session_absolute_hours)
+        # Past retention an audit record is dropped (等保: kept at least six months; the default is 180 days),
+        # and sessions past their timeouts go: done at every start, which a long-running wall server also gets
+        # from the CLI's purge-audit on a schedule.
+        self.store.purge_audit(settings.audit_retention_days)
+        self.store.purge_sessions(self.idle, self.absolute)
+        # Sessions in the cache's Redis when there is one (shared, expiring by themselves), else in the store.
+        self.redis_sessions = None
+        if settings.cache_redis_url:
+            from access.sessions import RedisSessions
+
+            self.redis_sessions = RedisSessions(settings.cache_redis_url, self.idle, self.absolute, self.store.now)
         self.directory = None
         if settings.ldap_config:
             from access.directory import load_directory_config
@@ -48,13 +59,31 @@ class Access:
     # --- who is asking ------------------------------------------------------------------------
 
     def session_principal(self, session_id: str) -> Principal | None:
-        found = self.store.session_user(session_id, self.idle, self.absolute)
+        found = self._session_user(session_id)
         if found is None:
             return None
         user, csrf = found
         principal = user.principal(via="session", session_id=session_id)
         request.environ["onescreen.csrf"] = csrf
         return principal
+
+    def _session_user(self, session_id: str):
+        if self.redis_sessions is None:
+            return self.store.session_user(session_id, self.idle, self.absolute)
+        found = self.redis_sessions.find(session_id)
+        if found is None:
+            return None
+        user_id, csrf, created = found
+        user = self.store.user(user_id)
+        # A password changed (or an account closed) since the session opened ends it, as the store's rows do.
+        if user is None or not user.active or (user.password_changed_at and user.password_changed_at > created):
+            self.redis_sessions.close_session(session_id)
+            return None
+        return user, csrf
+
+    def open_session(self, user_id: int) -> tuple[str, str]:
+        """A new session (its id for the cookie, its CSRF token), in Redis or the store."""
+        return (self.redis_sessions or self.store).open_session(user_id)
 
     def device_principal(self, credential: str) -> Principal | None:
         device = self.store.device_by_credential(credential)
@@ -113,7 +142,7 @@ class Access:
         return self._opened(user, groups=list(identity.groups))
 
     def _opened(self, user, **detail) -> LoginResult:
-        session_id, _csrf = self.store.open_session(user.user_id)
+        session_id, _csrf = self.open_session(user.user_id)
         principal = user.principal(session_id=session_id)
         self.audit("login", "ok", principal, detail={"source": user.source, "role": user.role,
                                                       "areas": list(user.areas), **detail})
@@ -126,7 +155,7 @@ class Access:
 
     def log_out(self, principal: Principal) -> None:
         if principal.session_id:
-            self.store.close_session(principal.session_id)
+            (self.redis_sessions or self.store).close_session(principal.session_id)
         self.audit("logout", "ok", principal)
 
     # --- the audit trail ----------------------------------------------------------------------

@@ -53,6 +53,7 @@ class User:
     locked_until: datetime | None
     created_at: datetime
     last_login_at: datetime | None
+    password_changed_at: datetime | None = None
 
     def principal(self, via: str = "session", session_id: str | None = None) -> Principal:
         return Principal("user", self.user_id, self.username, self.role, self.areas, self.personal_data,
@@ -477,7 +478,7 @@ def _set_areas(conn, user_id: int, areas: Iterable[str]) -> None:
 def _user(row, areas: list[str]) -> User:
     return User(row["user_id"], row["username"], row["display_name"], row["source"], row["role"], tuple(areas),
                 bool(row["personal_data"]), bool(row["active"]), row["password_hash"], row["failed_logins"],
-                row["locked_until"], row["created_at"], row["last_login_at"])
+                row["locked_until"], row["created_at"], row["last_login_at"], row["password_changed_at"])
 
 
 def _device(row) -> Device:

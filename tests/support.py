@@ -122,7 +122,7 @@ def signed_in(app, *, role: str = "admin", areas: tuple[str, ...] = ("*",), pers
     access = access_of(app)
     name = username or f"test-{role}-{len(access.store.users()) + 1}"
     user_id = access.store.create_user(name, name, role, areas, personal_data=personal_data)
-    session_id, _csrf = access.store.open_session(user_id)
+    session_id, _csrf = access.open_session(user_id)
     client = getattr(app, "server", app).test_client()
     client.set_cookie(SESSION_COOKIE, session_id)
     return client

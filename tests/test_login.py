@@ -163,3 +163,40 @@ def test_the_password_policy_names_what_is_wrong():
     assert policy.problems("Grid-Pass-2026", "leader") == []
     # A damaged stored policy falls back field by field, never to no policy at all.
     assert PasswordPolicy.from_json('{"min_length": "x", "lock_after": 3}') == replace(PasswordPolicy(), lock_after=3)
+
+
+def test_with_redis_sessions_live_there_as_json_and_end_with_a_new_password(tmp_path):
+    import json
+
+    import redis
+
+    from tests.support import REDIS_URL, unavailable
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        unavailable("Redis", error)
+    url = fresh_database_url("sqlite", "redis_session_city", tmp_path)
+    create_contract(url)
+    insert_rows(url, {"area": AREAS})
+    app = create_app(settings_for(url, cache_redis_url=REDIS_URL))
+    store = access_of(app).store
+    store.create_user("leader", "街道领导", "leader", ["R01001"], password=PASSWORD)
+    client = app.server.test_client()
+    log_in(client)
+    assert client.get("/").status_code == 200
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM os_session").scalar() == 0
+    session_id = client.get_cookie(SESSION_COOKIE).value
+    from access.store import digest
+
+    raw = redis.Redis.from_url(REDIS_URL).get(f"onescreen:session:{digest(session_id)}")
+    assert json.loads(raw)["user_id"] == store.find_user("leader").user_id
+    # A hostile value under the session's key is refused, not trusted.
+    redis.Redis.from_url(REDIS_URL).set(f"onescreen:session:{digest(session_id)}", b"\x80\x04garbage")
+    assert client.get("/").status_code == 302
+    log_in(client)
+    assert client.get("/").status_code == 200
+    store._clock = lambda: datetime.now() + timedelta(seconds=5)
+    store.set_password(store.find_user("leader").user_id, "Another-Pass-2026")
+    assert client.get("/").status_code == 302

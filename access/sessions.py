@@ -1,0 +1,72 @@
+"""Where sessions live when a Redis is configured: there, shared by every host, as JSON, expiring by themselves.
+
+Without Redis, sessions are rows of OneScreen's own store (AccessStore's
+session methods), which every host shares too. With Redis (the cache's,
+ONESCREEN_CACHE_REDIS_URL) a session is one key holding JSON, never a
+pickle, whose time-to-live is the idle timeout, renewed as the user works;
+the absolute timeout is checked against its creation time. Ending every
+session of a user (a changed password, a deactivated account) needs no
+index: a session opened before the password last changed, or of a user no
+longer active, is refused when it is next read (access.service).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from datetime import datetime, timedelta
+from typing import Callable
+
+import redis
+
+from access.store import digest
+
+log = logging.getLogger(__name__)
+
+_PREFIX = "onescreen:session:"
+# A hung Redis costs a request this long at most, never the server (issue "walls that never freeze").
+_SOCKET_TIMEOUT_S = 2
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+class RedisSessions:
+    def __init__(self, url: str, idle: timedelta, absolute: timedelta, clock: Callable[[], datetime]):
+        self._redis = redis.Redis.from_url(url, socket_timeout=_SOCKET_TIMEOUT_S,
+                                           socket_connect_timeout=_SOCKET_TIMEOUT_S)
+        self._idle, self._absolute, self._clock = idle, absolute, clock
+
+    def open_session(self, user_id: int) -> tuple[str, str]:
+        session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        now = self._clock()
+        self._write(digest(session_id), {"user_id": user_id, "created_at": now.isoformat(),
+                                         "last_seen_at": now.isoformat(), "csrf": csrf})
+        return session_id, csrf
+
+    def find(self, session_id: str) -> tuple[int, str, datetime] | None:
+        """(user id, CSRF token, created at) of an open session; None if unknown, expired or not one of ours."""
+        key = digest(session_id)
+        raw = self._redis.get(_PREFIX + key)
+        if raw is None:
+            return None
+        try:
+            record = json.loads(raw)
+            user_id, csrf = int(record["user_id"]), str(record["csrf"])
+            created, seen = (datetime.fromisoformat(record[name]) for name in ("created_at", "last_seen_at"))
+        except (ValueError, KeyError, TypeError):
+            # Anyone on the Redis network can write a key: what OneScreen did not write is not a session.
+            log.warning("a session entry in Redis is not one OneScreen wrote; refused")
+            self._redis.delete(_PREFIX + key)
+            return None
+        now = self._clock()
+        if now - created > self._absolute or now - seen > self._idle:
+            self._redis.delete(_PREFIX + key)
+            return None
+        if now - seen >= _TOUCH_EVERY:
+            self._write(key, {**record, "last_seen_at": now.isoformat()})
+        return user_id, csrf, created
+
+    def close_session(self, session_id: str) -> None:
+        self._redis.delete(_PREFIX + digest(session_id))
+
+    def _write(self, key: str, record: dict) -> None:
+        self._redis.set(_PREFIX + key, json.dumps(record), ex=int(self._idle.total_seconds()))
