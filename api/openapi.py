@@ -113,8 +113,9 @@ def _export(ext: str, media_type: str, form: str) -> dict:
         "get": {
             "summary": f"A table as a {ext.upper()} file for the scope, headers in the interface language",
             "description": f"{form} Named `<table label>_<area name>_<from>_<to>.{ext}` (Content-Disposition, "
-            "RFC 5987 filename* plus an ASCII filename). Ticket lists stream with reporters' phones masked; a "
-            "list longer than the export limit ends with a row saying so; an empty scope says 无数据 / no data.",
+            "RFC 5987 filename* plus an ASCII filename). Ticket lists stream with reporters' phones masked unless "
+            "the principal has personal_data; a list longer than the export limit ends with a row saying so; an "
+            "empty scope says 无数据 / no data.",
             "parameters": [
                 {"name": "table", "in": "path", "required": True, "schema": {"type": "string", "enum": list(EXPORT_TABLES)}},
                 *SCOPE_PARAMETERS,

@@ -109,7 +109,7 @@ window.onescreenMaps = Object.assign({}, window.onescreenMaps, {
         });
     },
 
-    /* Tooltip of a worker's dot: masked name and id, state and last ping (words from the hideout).
+    /* Tooltip of a worker's dot: name and id (with the personal-data permission), state and last ping.
        Per-area counts carry their own text (properties.t). */
     workerTooltip: function (feature, layer, context) {
         const p = feature.properties;
@@ -119,7 +119,9 @@ window.onescreenMaps = Object.assign({}, window.onescreenMaps, {
         }
         const hideout = context.hideout || {};
         const state = (hideout.states || {})[p.s] || p.s;
-        const lines = [p.n + " (" + p.id + ")", state + " · " + hideout.lastPing + " " + (p.p || "")];
+        const seen = state + " · " + hideout.lastPing + " " + (p.p || "");
+        // Without the personal-data permission a dot carries no name or id: its state is all it says.
+        const lines = p.id === undefined ? [seen] : [p.n + " (" + p.id + ")", seen];
         layer.bindTooltip(window.onescreenMaps.textNode(lines), {sticky: true, className: "map-tooltip"});
     },
 

@@ -3,7 +3,7 @@
 The backlog numbers come from `indicators.kpis` and `indicators.backlog_by`,
 the functions behind /api/v1/kpis and /api/v1/backlog?by=, so this view, the
 overview and the API cannot disagree. The lists come from
-`data_access.ticket_lists`, bounded and already masked.
+`data_access.ticket_lists`, bounded, phones already masked or whole as the principal may see them.
 """
 from __future__ import annotations
 

@@ -17,7 +17,10 @@ connections (QUERIES), and the view waits for the slowest instead of the sum.
 A chosen worker (from the list or a clicked dot) is untrusted input: the id
 must be a short string and the worker must be in the scope
 (workers.worker_in_scope) before a track is drawn; the gate also returns
-an empty track for anyone outside it.
+an empty track for anyone outside it. Who a worker is and where one went are
+personal data, decided in data_access (data_access.masking): without the
+principal's personal_data the dots come without names or ids, nobody can be
+chosen, and a track asked for anyway is a line saying it needs that permission.
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ from components.kpi import tile
 from components.theme import theme_named
 from components.wall_figures import workers_by_area as workers_by_area_figure
 from data_access import DatabaseError, geo, workers
+from data_access.masking import PersonalDataRequired, identified
 from data_access.database import Database
 from i18n import format_count, format_moment, language, t
 from pages.workers import MAP_IDS
@@ -185,11 +189,16 @@ def workers_panels(
         roster = workers.worker_roster(db, scope, POINT_LIMIT)
         positions = worker_points(geo.drawn_points(roster, db.settings.tile_crs), scope.as_of, lang)
         workers_key = state_legend(lang, theme, **minutes)
-        note = t("workers.map.note.points", lang)
+        # Without personal data the roster has no names or ids (data_access decided): nobody to choose.
+        named = identified(scope)
+        note = t("workers.map.note.points" if named else "access.personal_data.map_note", lang)
         options = [
             {"label": f"{name}  {worker}", "value": worker} for name, worker in zip(roster["name"], roster["worker_id"])
-        ]
-        placeholder = t("workers.picker", lang) if options else t("workers.picker.none", lang)
+        ] if named else []
+        if roster.empty:
+            placeholder = t("workers.picker.none", lang)
+        else:
+            placeholder = t("workers.picker" if named else "access.personal_data.picker", lang)
     else:
         positions = worker_aggregates(base.shapes, by_area, lang)
         workers_key = aggregate_legend(int(by_area["total"].max()), lang, theme)
@@ -229,7 +238,10 @@ def worker_track(db: Database, search: str | None, worker_id) -> tuple[list, str
     if not isinstance(worker_id, str) or not 0 < len(worker_id) <= WORKER_ID_MAX:
         return [], t("workers.track.not_in_scope", lang, worker=str(worker_id)[:WORKER_ID_MAX])
     scope = requested_scope.resolve(db, params).scope
-    worker = workers.worker_in_scope(db, scope, worker_id)
+    try:
+        worker = workers.worker_in_scope(db, scope, worker_id)
+    except PersonalDataRequired:
+        return [], t("access.personal_data.track", lang)
     if worker is None:
         return [], t("workers.track.not_in_scope", lang, worker=worker_id)
     track = workers.patrol_track(db, scope, worker_id)

@@ -514,17 +514,21 @@ def state_colours(theme: Theme) -> dict[str, str]:
 def worker_points(roster: pd.DataFrame, as_of, lang: str) -> dict:
     """Each worker of `workers.worker_roster` with a position (tiles' datum) as a dot.
 
-    Properties are kept short, as a street sends a thousand of them: id, n
-    (the masked name the roster carries, 张*: the map never holds more), s
-    (state) and p (last ping: the time, with the date when not as_of's
-    day). The browser writes the tooltip (assets/maps.js workerTooltip).
+    Properties are kept short, as a street sends a thousand of them: id and
+    n (worker id and name, only when the roster carries them: data_access
+    withholds them without personal data, and then the dot is a position
+    without identity), s (state) and p (last ping: the time, with the date
+    when not as_of's day). The browser writes the tooltip (assets/maps.js
+    workerTooltip).
     """
     pings = [
         None if pd.isna(moment) else moment.strftime("%H:%M:%S" if moment.date() == as_of.date() else "%Y-%m-%d %H:%M")
         for moment in pd.to_datetime(roster["last_ping"])
     ]
-    frame = roster.assign(id=roster["worker_id"], n=roster["name"], s=roster["state"], p=pings)
-    return point_features(frame, ["id", "n", "s", "p"])
+    frame = roster.assign(s=roster["state"], p=pings)
+    if "worker_id" not in roster:
+        return point_features(frame, ["s", "p"])
+    return point_features(frame.assign(id=roster["worker_id"], n=roster["name"]), ["id", "n", "s", "p"])
 
 
 def worker_aggregates(shapes: pd.DataFrame, by_area: pd.DataFrame, lang: str) -> dict:

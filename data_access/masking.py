@@ -1,10 +1,44 @@
-"""Personal data masked before it leaves data_access (SCHEMA.md: "masked on every screen and export").
+"""Personal data, decided before it leaves data_access: whole for a principal with `personal_data`, else masked.
 
-Masking here, rather than in a view, means a screen, an export and the API
+Deciding here, rather than in a view, means a screen, an export and the API
 that read the same query cannot disagree about what a person's data looks
-like, and the unmasked value never reaches layout code.
+like, and an unmasked value never reaches layout code it was not meant for.
+The rule has one input, `Scope.personal_data` (set by
+access.area_scope.narrow from the principal's flag, and part of the cache
+key, so a masked and an unmasked answer never share an entry); a scope
+nobody narrowed (the CLI, benchmarks) is masked like a principal without it.
+
+Phones are masked (138****0000). Who a worker is (name, id) and where one
+went (the day's track) are not masked but withheld: a masked name next to a
+worker id and a track would still identify the person.
 """
 from __future__ import annotations
+
+from data_access.scope import Scope
+
+
+class PersonalDataRequired(Exception):
+    """An answer that identifies a person was asked for a scope whose principal lacks `personal_data`."""
+
+
+def identified(scope: Scope) -> bool:
+    """Answers for `scope` may identify people: whole phones, worker names and ids, individual tracks."""
+    return scope.personal_data
+
+
+def require_identified(scope: Scope) -> None:
+    """Raise PersonalDataRequired unless answers for `scope` may identify people."""
+    if not identified(scope):
+        raise PersonalDataRequired("this answer identifies a person: it needs the personal-data permission")
+
+
+def shown_phone(scope: Scope, phone: str | None) -> str | None:
+    """The phone as `scope` may see it: whole with personal data, else mask_phone's form; blank is None either way."""
+    if not identified(scope):
+        return mask_phone(phone)
+    text = None if phone is None else str(phone).strip()
+    return text or None
+
 
 # A mobile number keeps its carrier prefix and last four digits (138****0000),
 # the form Chinese government systems print; shorter numbers (landline
@@ -28,19 +62,3 @@ def mask_phone(phone: str | None) -> str | None:
         return f"{text[:_PHONE_HEAD]}{'*' * hidden}{text[-_PHONE_TAIL:]}"
     tail = text[-_SHORT_PHONE_TAIL:] if len(text) > _SHORT_PHONE_TAIL else ""
     return "*" * (len(text) - len(tail)) + tail
-
-
-def mask_name(name: str | None) -> str | None:
-    """`张三` -> `张*`, `欧阳娜娜` -> `欧***`, `Li Lei` -> `L*****`: the first character, a star for each other.
-
-    The family name alone is what a Chinese screen shows of a person (张*);
-    the length stays visible, as on printed government notices. A name of
-    one character still gets its star, so it is never shown whole. None or
-    blank stays None.
-    """
-    if name is None:
-        return None
-    text = str(name).strip()
-    if not text:
-        return None
-    return text[0] + "*" * max(1, len(text) - 1)

@@ -12,8 +12,9 @@ The lists are backlog tickets exactly as `indicators.in_backlog` counts them
 A city's backlog can run to tens of thousands of tickets, so a list is never
 read whole: at most `limit` rows, most urgent first (ORDER BY due_at), and a
 separate count of the whole list, so a screen can say "showing 500 of N".
-The reporter's phone is masked here (data_access.masking), so every screen
-and export built on these lists shows the same masked number.
+The reporter's phone is decided here (data_access.masking: whole for a
+principal with personal_data, else 138****0000), so every screen, export
+and API answer built on these lists shows the same number.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from data_access import gate
 from data_access.cache import cached_by_scope
 from data_access.database import Database
 from data_access.indicators import in_backlog
-from data_access.masking import mask_phone
+from data_access.masking import shown_phone
 from data_access.scope import Scope
 
 NEAR_OVERDUE_HOURS = 24
@@ -128,10 +129,10 @@ def _deadline(which: str, t: FromClause, scope: Scope) -> ColumnElement:
 
 
 def _finished(scope: Scope, which: str, rows: pd.DataFrame) -> TicketList:
-    """Rows of a list statement as a TicketList: masked, timestamps typed, the hours column added."""
+    """Rows of a list statement as a TicketList: phones as the scope may see them, timestamps typed, hours added."""
     total = int(rows["total"].iloc[0]) if len(rows) else 0
     rows = rows.drop(columns="total")
-    rows["reporter_phone"] = rows["reporter_phone"].map(mask_phone, na_action="ignore")
+    rows["reporter_phone"] = rows["reporter_phone"].map(lambda phone: shown_phone(scope, phone), na_action="ignore")
     for moment in ("reported_at", "due_at"):
         rows[moment] = pd.to_datetime(rows[moment])
     if which == "overdue":

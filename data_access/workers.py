@@ -12,7 +12,9 @@ through a neighbour's grid does not patrol it here. The grids counted are
 the finest ones: areas of level grid or micro_grid with no area below them.
 A grid with no active worker assigned is unpatrolled too (nobody could have).
 
-Worker names are personal data: they leave this module masked (张*).
+Who a worker is (name, id) and where one went today are personal data
+(data_access.masking): they leave this module only for a scope with
+personal_data. Any other scope gets positions without identity and no track.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from data_access.areas import child_areas
 from data_access.cache import cached_by_scope
 from data_access.database import Database
 from data_access.grouping import child_key
-from data_access.masking import mask_name
+from data_access.masking import identified, require_identified
 from data_access.scope import Scope
 
 ONLINE_MINUTES = 5
@@ -39,6 +41,8 @@ WORKER_STATES = ("online", "stale", "offline")
 # The levels whose finest areas are patrolled (SCHEMA.md area.level).
 PATROL_LEVELS = ("grid", "micro_grid")
 ROSTER_COLUMNS = ["worker_id", "name", "role", "area_code", "last_ping", "state", "lat", "lon"]
+# The roster's columns that say who a worker is: dropped for a scope without personal data.
+IDENTITY_COLUMNS = ["worker_id", "name"]
 
 
 def _last_pings(db: Database, scope: Scope) -> FromClause:
@@ -120,7 +124,9 @@ def patrol_track(db: Database, scope: Scope, worker_id: str) -> pd.DataFrame:
     """The worker's pings on the day of as_of, up to as_of, in time order. Columns: recorded_at, lat, lon.
 
     Empty when the worker is not in scope: the gate decides, not the caller.
+    An individual's track is personal data: PersonalDataRequired without it.
     """
+    require_identified(scope)
     p = gate.worker_positions(db, scope)
     day_start = datetime.combine(scope.as_of.date(), time.min)
     statement = (
@@ -136,10 +142,12 @@ def patrol_track(db: Database, scope: Scope, worker_id: str) -> pd.DataFrame:
 def worker_roster(db: Database, scope: Scope, limit: int) -> pd.DataFrame:
     """Up to `limit` active workers in scope, by worker_id, with their last position.
 
-    Columns: worker_id, name (masked), role, area_code, last_ping, state
-    (online / stale / offline), lat, lon (of the last ping; NaN with no ping
-    in the look-back window). Callers that must not show a partial list ask
-    for one more than they will show, and compare.
+    Columns: worker_id, name, role, area_code, last_ping, state (online /
+    stale / offline), lat, lon (of the last ping; NaN with no ping in the
+    look-back window). For a scope without personal data the positions come
+    without identity: no worker_id, no name (IDENTITY_COLUMNS), still in
+    worker_id order. Callers that must not show a partial list ask for one
+    more than they will show, and compare.
     """
     last = _last_pings(db, scope)
     w = gate.workers(db, scope)
@@ -156,20 +164,26 @@ def worker_roster(db: Database, scope: Scope, limit: int) -> pd.DataFrame:
     )
     with db.engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=ROSTER_COLUMNS)
-    frame["name"] = frame["name"].map(mask_name)
+    if not identified(scope):
+        frame = frame.drop(columns=IDENTITY_COLUMNS)
     frame[["lat", "lon"]] = frame[["lat", "lon"]].astype(float)
     return frame
 
 
 def worker_in_scope(db: Database, scope: Scope, worker_id: str) -> dict | None:
-    """One worker of the scope: worker_id, name (masked), role, area_code, active; None when not in scope."""
+    """One worker of the scope: worker_id, name, role, area_code, active; None when not in scope.
+
+    Who a worker is, and whether an id is in the scope at all, is personal
+    data: PersonalDataRequired without it.
+    """
+    require_identified(scope)
     w = gate.workers(db, scope)
     statement = select(w.c.worker_id, w.c.name, w.c.role, w.c.area_code, w.c.active).where(w.c.worker_id == worker_id)
     with db.engine.connect() as conn:
         row = conn.execute(statement).mappings().first()
     if row is None:
         return None
-    return {**row, "name": mask_name(row["name"]), "active": bool(row["active"])}
+    return {**row, "active": bool(row["active"])}
 
 
 def _patrolled_grid_codes(db: Database, scope: Scope):

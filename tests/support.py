@@ -9,6 +9,7 @@ run, so CI can never turn green by skipping the dialects it must prove.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -157,3 +158,21 @@ def with_bearer(wsgi_app, token: str):
         return wsgi_app({**environ, "HTTP_AUTHORIZATION": f"Bearer {token}"}, start_response)
 
     return app
+
+
+@contextmanager
+def acting_as(principal):
+    """A request in which `principal` asks, as the guard would have identified it: for calling a view's
+    functions (workers_panels, worker_track) directly with a principal's narrowed scope."""
+    from flask import Flask, g
+
+    with Flask("onescreen-acting").test_request_context():
+        g.principal = principal
+        yield principal
+
+
+def principal_with(*, personal_data: bool, role: str = "admin", areas: tuple[str, ...] = ("*",)):
+    """A user principal of every area (by default), with or without the personal-data flag."""
+    from access.model import Principal
+
+    return Principal("user", 1, "tester", role, areas, personal_data=personal_data)

@@ -28,7 +28,6 @@ from components.area_map import MAP_INDICATORS, area_features, colour_scale, sca
 from components.theme import WALL
 from data_access import geo, indicators
 from data_access.database import Database
-from data_access.masking import mask_name
 from data_access.scope import Scope
 from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key
@@ -336,11 +335,3 @@ def test_overview_map_answers_over_dash_http(city_url):
     answer = response.get_json()["response"]
     assert {f["properties"]["code"] for f in answer["overview-map-areas"]["data"]["features"]} == {"R01001", "R01002"}
     assert answer["overview-map-areas"]["hideout"]["labels"]["R01001"] == "上报数: 1"
-
-
-# --- Masking --------------------------------------------------------------------------------------
-
-
-def test_names_are_masked_to_the_first_character():
-    assert [mask_name(n) for n in ("张三", "欧阳娜娜", "张", " Li Lei ", "", None)] == \
-        ["张*", "欧***", "张*", "L*****", None, None]

@@ -1,6 +1,7 @@
 """Grid workers' states, crowd load and alerts, and the micro-fund, on a hand-built city, on every dialect."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -97,9 +98,10 @@ def test_workers_by_child_area(city):
 
 
 def test_patrol_track_is_todays_pings_in_order_and_respects_the_scope(city):
-    track = workers.patrol_track(city, scope("R"), "W1")
+    # An individual's track is personal data (tests/test_personal_data.py): asked with the flag here.
+    track = workers.patrol_track(city, replace(scope("R"), personal_data=True), "W1")
     assert track["recorded_at"].tolist() == [datetime(2026, 11, 20, 9), datetime(2026, 11, 20, 11, 58)]
-    assert workers.patrol_track(city, scope("R02"), "W1").empty
+    assert workers.patrol_track(city, replace(scope("R02"), personal_data=True), "W1").empty
 
 
 def test_zone_load_at_the_latest_snapshot(city):

@@ -9,6 +9,7 @@ counts nowhere, though it pinged.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from dash import no_update
@@ -22,7 +23,8 @@ from components import ids
 from components.theme import WALL
 from data_access import workers
 from data_access.database import Database
-from tests.support import create_contract, fresh_database_url, read_only_database, settings_for, tile_texts, signed_in
+from tests.support import (acting_as, create_contract, fresh_database_url, principal_with, read_only_database,
+                           settings_for, signed_in, tile_texts)
 from tests.test_app_shell import as_json, call_callback, output_key
 from tests.test_area_map import map_city_url, scope
 
@@ -64,18 +66,28 @@ def test_unpatrolled_grids_are_the_finest_grids_whose_active_workers_sent_no_pin
     assert panels.areas_hideout["colours"]["R01"] == WALL.alert and "R03" not in panels.areas_hideout["colours"]
 
 
-def test_a_small_scope_sends_each_workers_last_position_with_the_name_masked(db):
-    panels = workers_panels(db, "")
+def test_a_small_scope_sends_each_workers_last_position_named_only_with_personal_data(db):
+    with acting_as(principal_with(personal_data=True)):
+        panels = workers_panels(db, "")
     dots = {f["properties"]["id"]: f for f in panels.positions["features"]}
     assert {worker: dot["properties"]["s"] for worker, dot in dots.items()} == \
         {"W1": "online", "W2": "offline", "W3": "stale"}
     assert dots["W1"]["geometry"]["coordinates"] == [120.15, 31.08]  # 11:58, not the 12:30 ping after as_of
-    assert (dots["W1"]["properties"]["n"], dots["W2"]["properties"]["n"]) == ("张*", "欧***")
+    assert (dots["W1"]["properties"]["n"], dots["W2"]["properties"]["n"]) == ("张三", "欧阳娜娜")
     assert (dots["W1"]["properties"]["p"], dots["W2"]["properties"]["p"]) == ("11:58:00", "2026-11-19 18:00")
-    assert [option["label"] for option in panels.picker_options] == ["张*  W1", "欧***  W2", "李*  W3"]
-    everything = as_json(panels)
-    assert all(name not in everything for name in ("张三", "欧阳娜娜", "李四", "王五"))
+    assert [option["label"] for option in panels.picker_options] == ["张三  W1", "欧阳娜娜  W2", "李四  W3"]
+    assert "王五" not in as_json(panels)  # W4 is inactive
     assert panels.note.startswith("圆点：每名网格员的最后定位")
+
+    anonymous = workers_panels(db, "")  # no principal, no personal data: positions without identity
+    assert sorted((f["geometry"]["coordinates"], f["properties"]) for f in anonymous.positions["features"]) == \
+        sorted((f["geometry"]["coordinates"], {"s": f["properties"]["s"], "p": f["properties"]["p"]})
+               for f in panels.positions["features"])
+    everything = as_json(anonymous)
+    assert all(who not in everything for who in ("张", "欧阳", "李四", "W1", "W2", "W3"))
+    assert anonymous.picker_options == [] and anonymous.picker_disabled
+    assert anonymous.picker_placeholder == "查看个人轨迹需要“个人信息”权限"
+    assert anonymous.note.startswith("圆点：网格员的最后定位（无“个人信息”权限")
 
 
 def test_a_big_scope_sends_per_area_counts_at_area_centres_never_every_worker(db, monkeypatch):
@@ -92,16 +104,17 @@ def test_a_big_scope_sends_per_area_counts_at_area_centres_never_every_worker(db
 
 
 def test_a_workers_track_is_todays_pings_up_to_as_of_and_only_inside_the_scope(db):
-    layers, info = worker_track(db, "", "W1")
-    line = layers[0].to_plotly_json()["props"]
-    assert line["positions"] == [[31.02, 120.05], [31.08, 120.15]]
-    assert info == "张*（W1）· 专职 · 今日定位 2 次 · 2026-11-20 09:00:00 – 2026-11-20 11:58:00"
-    assert worker_track(db, "", "W2") == ([], "欧***（W2）· 微网格员 · 今日尚无定位")
-    assert worker_track(db, "?area=R02", "W1") == ([], "网格员「W1」不在当前范围内，未显示轨迹")
-    assert worker_track(db, "", None) == ([], None)
-    for forged in ({"id": "W1"}, "W" * 41, "", 7):
-        layers, info = worker_track(db, "", forged)
-        assert layers == [] and "不在当前范围内" in info
+    with acting_as(principal_with(personal_data=True)):
+        layers, info = worker_track(db, "", "W1")
+        line = layers[0].to_plotly_json()["props"]
+        assert line["positions"] == [[31.02, 120.05], [31.08, 120.15]]
+        assert info == "张三（W1）· 专职 · 今日定位 2 次 · 2026-11-20 09:00:00 – 2026-11-20 11:58:00"
+        assert worker_track(db, "", "W2") == ([], "欧阳娜娜（W2）· 微网格员 · 今日尚无定位")
+        assert worker_track(db, "?area=R02", "W1") == ([], "网格员「W1」不在当前范围内，未显示轨迹")
+        assert worker_track(db, "", None) == ([], None)
+        for forged in ({"id": "W1"}, "W" * 41, "", 7):
+            layers, info = worker_track(db, "", forged)
+            assert layers == [] and "不在当前范围内" in info
 
 
 def test_clicking_a_dot_chooses_a_worker_or_drills_into_an_area(db):
@@ -137,7 +150,7 @@ def test_the_page_and_its_callbacks_over_dash_http(city_url):
     for component_id in (ids.WORKERS_MAP, ids.WORKERS_POSITIONS, ids.WORKERS_PICKER, ids.WORKERS_TRACK):
         assert f'"id": "{component_id}"' in page
     assert "No grid left unpatrolled today" in page and "http" not in page
-    client = signed_in(app)
+    client = signed_in(app, personal_data=True)
     response = call_callback(
         client, app, output_key(app, ids.WORKERS_HEADER), {(ids.WORKERS_REFRESH, "n_intervals"): 1},
         {(ids.URL, "search"): "?area=R01", (ids.WORKERS_MAP_LOADED, "data"): None},
@@ -156,10 +169,11 @@ def test_worker_queries_agree_on_every_dialect(dialect, tmp_path):
     try:
         assert workers.unpatrolled_grids(db, scope(), 10)["area_code"].tolist() == ["R01002"]
         assert workers.patrol_coverage_by_area(db, scope())["unpatrolled"].tolist() == [1, 0]
-        roster = workers.worker_roster(db, scope(), 10)
+        identified = replace(scope(), personal_data=True)
+        roster = workers.worker_roster(db, identified, 10)
         assert roster[["worker_id", "name", "state"]].values.tolist() == [
-            ["W1", "张*", "online"], ["W2", "欧***", "offline"], ["W3", "李*", "stale"]]
-        assert workers.worker_in_scope(db, scope("R02"), "W1") is None
-        assert workers.worker_in_scope(db, scope(), "W2")["name"] == "欧***"
+            ["W1", "张三", "online"], ["W2", "欧阳娜娜", "offline"], ["W3", "李四", "stale"]]
+        assert workers.worker_in_scope(db, identified.with_area("R02"), "W1") is None
+        assert workers.worker_in_scope(db, identified, "W2")["name"] == "欧阳娜娜"
     finally:
         db.engine.dispose()

@@ -46,4 +46,18 @@ LABELS: dict[str, dict[str, str]] = {
     "password.too_few_classes": {"zh": "密码需包含大写字母、小写字母、数字、符号中的至少 {min_classes} 类。",
                                  "en": "At least {min_classes} of: upper case, lower case, digits, symbols."},
     "password.contains_username": {"zh": "密码不能包含用户名。", "en": "The password may not contain the user name."},
+    # Personal data by role (i10-personal): what a principal without personal_data sees instead.
+    "access.personal_data.track": {
+        "zh": "查看个人轨迹需要“个人信息”权限，请联系管理员。",
+        "en": "An individual's track needs the personal-data permission; ask an administrator.",
+    },
+    "access.personal_data.picker": {
+        "zh": "查看个人轨迹需要“个人信息”权限",
+        "en": "Individual tracks need the personal-data permission",
+    },
+    "access.personal_data.map_note": {
+        "zh": "圆点：网格员的最后定位（无“个人信息”权限，不显示姓名、编号和轨迹）；底色：今日未巡查网格数。",
+        "en": "Dots: workers' last positions (without the personal-data permission: no names, ids or tracks); "
+              "fill: grids not patrolled today.",
+    },
 }

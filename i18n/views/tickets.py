@@ -57,7 +57,8 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "处置时限减数据截至时刻。", "en": "The deadline minus the as-of moment.",
     },
     "tickets.tooltip.reporter_phone": {
-        "zh": "个人信息，已脱敏显示。", "en": "Personal data, shown masked.",
+        "zh": "个人信息：账号无“个人信息”权限时脱敏显示。",
+        "en": "Personal data: masked unless your account has the personal-data permission.",
     },
     "tickets.urgent": {"zh": "紧急", "en": "Urgent"},
 }
