@@ -91,10 +91,10 @@ def set_local_password(access: Access, by: Principal | None, user: User, passwor
     access.audit(action, "ok", by, detail={"via": via, "change": "password_set", "username": user.username})
 
 
-def random_password(policy: PasswordPolicy) -> str:
+def random_password(policy: PasswordPolicy, username: str = "") -> str:
     """A fresh password this policy accepts (the demo's logins), from the system's secure random source."""
     length = max(16, policy.min_length)
     while True:
         candidate = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
-        if not policy.problems(candidate):
+        if not policy.problems(candidate, username):
             return candidate
