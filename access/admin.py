@@ -225,16 +225,18 @@ def admin_blueprint(access: Access) -> Blueprint:
 
     # --- API tokens ---------------------------------------------------------------------------
 
+    def tokens_page(status: int = 200, messages: tuple = ()):
+        return _page("admin_tokens.html", "admin.tokens", status, messages, tokens=access.store.tokens())
+
     @pages.get("/admin/tokens")
     def tokens():
-        return _page("admin_tokens.html", "admin.tokens", tokens=access.store.tokens(), now=access.store.now())
+        return tokens_page()
 
     @pages.post("/admin/tokens/<int:token_id>/revoke")
     def revoke_token(token_id: int):
         token = next((token for token in access.store.tokens() if token.token_id == token_id), None)
         if token is None or not access.store.revoke_token(token_id):
-            return _page("admin_tokens.html", "admin.tokens", 404, (message("error", "admin.no_such_token"),),
-                         tokens=access.store.tokens(), now=access.store.now())
+            return tokens_page(404, (message("error", "admin.no_such_token"),))
         changed("token_revoked", username=token.username, token=token.name, prefix=token.prefix)
         return _done("/admin/tokens", "token_revoked")
 
@@ -297,7 +299,7 @@ def admin_blueprint(access: Access) -> Blueprint:
         user = access.store.user(principal.id)
         own_tokens = access.store.tokens(principal.id) if principal.may("api") else []
         return _page("account.html", "admin.account", status, messages, user=user, tokens=own_tokens,
-                     may_api=principal.may("api"), now=access.store.now(), secret=secret, token_days=TOKEN_DAYS)
+                     may_api=principal.may("api"), secret=secret, token_days=TOKEN_DAYS)
 
     @pages.get("/account")
     def account():
