@@ -29,7 +29,10 @@ $(DEMO_DB): | $(VENV)/.installed
 
 # Serves the demo city on http://127.0.0.1:$(PORT) with the live feed running
 # beside it (at 10x the city's real pace, so the screens visibly move); Ctrl-C stops both.
+# First it makes (or resets) the demo's two logins, an admin and a street leader, and
+# prints them with fresh passwords; it pairs no wall device (an admin does, on /admin/devices).
 demo: install $(DEMO_DB)
+	@ONESCREEN_DATABASE_URL=$(DEMO_URL) $(PY) -m access demo-logins
 	@$(PY) -m demo.live --url $(DEMO_URL) --pace 10 & feed=$$!; \
 	trap 'kill $$feed 2>/dev/null' EXIT INT TERM; \
 	echo "OneScreen: http://127.0.0.1:$(PORT)/  (live feed pid $$feed)"; \

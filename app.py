@@ -17,6 +17,7 @@ import dash
 import config
 import security_headers
 from access import guard
+from access.admin import admin_blueprint
 from access.login import login_blueprint
 from access.service import Access
 from api import register_api
@@ -72,6 +73,7 @@ def create_app(settings: config.Settings | None = None, renderer=None, access: A
     # First of every check: nothing else looks at a request before the guard knows who sent it.
     guard.install(app.server, access, {view.path: view.name for view in VIEWS})
     app.server.register_blueprint(login_blueprint(app.server, access))
+    app.server.register_blueprint(admin_blueprint(access))
     db = Database.from_settings(settings, app.server)
     navigation.register(app)
     filters.register(app, db)

@@ -214,6 +214,11 @@ class AccessStore:
         with self.engine.begin() as conn:
             conn.execute(update(T.users).where(T.users.c.user_id == user.user_id).values(**values))
 
+    def unlock_user(self, user_id: int) -> None:
+        """An administrator lifts a lockout before it ends (the failures so far are forgotten too)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(T.users).where(T.users.c.user_id == user_id).values(failed_logins=0, locked_until=None))
+
     def mirror_directory_user(self, username: str, display_name: str, role: str, areas: Iterable[str],
                               personal_data: bool) -> User:
         """The directory's answer at this login, kept as a user row (for sessions, tokens and the audit trail)."""

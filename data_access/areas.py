@@ -66,6 +66,17 @@ def child_areas(db: Database, code: str) -> list[Area]:
     return [_area(r) for r in rows]
 
 
+def first_area_at_level(db: Database, level: str) -> Area | None:
+    """The area of this level with the smallest code (`python -m access demo-logins` picks its demo street so)."""
+    a = gate.reference(db, "area")
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            select(a.c.area_code, a.c.name, a.c.level, a.c.parent_code).where(a.c.level == level)
+            .order_by(a.c.area_code).limit(1)
+        ).first()
+    return _area(row) if row else None
+
+
 def area_path(db: Database, code: str) -> list[Area]:
     """The area and its ancestors, root first: the breadcrumb 市 > 区 > 街道 > 工作站 > 网格.
 
