@@ -138,6 +138,8 @@ class Access:
         # The directory matches names ignoring case: Leader01 and leader01 are one person, one row.
         user = self.store.mirror_directory_user(identity.username.lower(), identity.display_name, identity.role,
                                                 identity.areas, identity.personal_data)
+        if not user.active:  # an administrator closed the account: the directory's yes does not reopen it
+            return self._failed(user.username, "wrong", user=user)
         self.store.record_login_success(user)
         return self._opened(user, groups=list(identity.groups))
 

@@ -59,3 +59,14 @@ def test_an_unreachable_directory_says_so_on_the_login_page(tmp_path, directory)
                                              query_string={"lang": "en"})
     assert response.status_code == 401
     assert "directory (LDAP) cannot be reached" in response.get_data(as_text=True)
+
+
+def test_a_directory_user_an_admin_deactivated_stays_out(app):
+    client = app.server.test_client()
+    client.post("/login", data={"username": "leader01", "password": PASSWORDS["leader01"]})
+    store = access_of(app).store
+    store.update_user(store.find_user("leader01").user_id, active=False)
+    response = app.server.test_client().post("/login", data={"username": "leader01",
+                                                             "password": PASSWORDS["leader01"]})
+    assert response.status_code == 401
+    assert store.audit_events(action="login")[0].outcome == "failed"

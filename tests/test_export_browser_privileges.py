@@ -25,12 +25,14 @@ A_SECRET = "postgresql+psycopg://onescreen:hunter2@db.intra/city"
 @pytest.fixture(scope="module")
 def browser_processes():
     """The /proc entries of the running export browser's processes, after one chart was drawn."""
+    # Processes other fixtures started (the test directory's slapd, say) are not the browser's.
+    already_running = {process.name for process in _descendants(os.getpid())}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ONESCREEN_DATABASE_URL", A_SECRET)  # what the server's environment holds
         renderer = ChartRenderer(offline_chromium())
         assert renderer.render(go.Figure(go.Bar(x=["甲", "乙"], y=[3, 1])), "png", 400, 300)[:4] == b"\x89PNG"
     try:
-        processes = _descendants(os.getpid())
+        processes = [process for process in _descendants(os.getpid()) if process.name not in already_running]
         assert any(_is_chromium(process) for process in processes), "no Chromium process found"
         yield processes
     finally:
