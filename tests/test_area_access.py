@@ -110,8 +110,10 @@ def _blank_pdf() -> bytes:
 
 
 @pytest.fixture
-def city_url(dialect, tmp_path) -> str:
-    url = fresh_database_url(dialect, "i10_doors_city", tmp_path)
+def city_url(dialect, tmp_path, request) -> str:
+    # A database per test: an app keeps its pool open to the end of the run, so a shared name could not be dropped.
+    name = "i10_doors_" + request.node.originalname.removeprefix("test_")[:40]
+    url = fresh_database_url(dialect, name, tmp_path)
     create_contract(url)
     rows = {"area": AREAS}
     for half in (NORTH, SOUTH):
