@@ -90,6 +90,25 @@ def resolve(db: Database, params: dict[str, str]) -> RequestedScope:
     return RequestedScope(scope, area, tuple(problems))
 
 
+def drillable_children(db: Database, params: dict[str, str]) -> set[str]:
+    """The codes of the URL area's children that the principal asking may open: a click on any other (a hand-made
+    one, or a viewer's, who may not go below its own areas) changes nothing rather than leading to a refusal."""
+    scope = resolve(db, params).scope
+    children = {area.code for area in areas.child_areas(db, scope.area_code)}
+    principal = current_principal()
+    if principal is None:
+        return children
+    return {code for code in children if _may_open(principal, scope.with_area(code))}
+
+
+def _may_open(principal, scope: Scope) -> bool:
+    try:
+        narrow(principal, scope)
+    except AreaRefused:
+        return False
+    return True
+
+
 def area_title(area: Area | None, lang: str) -> str:
     return area.name if area else t("area.whole_database", lang)
 

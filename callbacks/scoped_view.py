@@ -103,12 +103,11 @@ def child_area_search(db: Database, search: str | None, code) -> str:
     """The URL query narrowing the scope to the child area `code`, other parameters kept.
 
     `code` comes from the browser (a clicked bar or row), so it is trusted
-    only if it is one of the children of the area the URL shows; anything
-    else changes nothing.
+    only if it is one of the children of the area the URL shows that the
+    principal may open; anything else changes nothing.
     """
     params = query_params(search)
-    scope = requested_scope.resolve(db, params).scope
-    if not isinstance(code, str) or code not in {area.code for area in areas.child_areas(db, scope.area_code)}:
+    if not isinstance(code, str) or code not in requested_scope.drillable_children(db, params):
         raise PreventUpdate
     return link("", params, area=code)
 

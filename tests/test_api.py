@@ -93,7 +93,7 @@ def test_unknown_dimension_is_400(client):
 
 
 def test_health_reports_the_newest_data_and_its_age(client):
-    body = client.get("/health").get_json()
+    body = client.get("/health/details").get_json()
     assert body["status"] == "ok"
     assert body["newest_data_at"] == "2026-11-18T08:00:00"  # T12, the newest report before now
     assert body["data_age_seconds"] == 2 * 86400 + 4 * 3600
@@ -101,7 +101,7 @@ def test_health_reports_the_newest_data_and_its_age(client):
 
 def test_health_is_503_when_the_database_is_gone(tmp_path):
     db = read_only_database(f"sqlite:///{tmp_path}/gone.sqlite")
-    response = signed_in(_server(db)).get("/health")
+    response = signed_in(_server(db)).get("/health/details")
     assert response.status_code == 503
     assert response.get_json()["status"] == "down"
 

@@ -79,7 +79,7 @@ def test_the_integration_guides_reader_starts_and_answers(city, dialect):
     db = Database.from_settings(settings_for(reader_url, allow_writable_role=False))
     client = served(db)
     assert client.get("/api/v1/kpis").status_code == 200
-    assert client.get("/health").get_json()["writable_role"] is False
+    assert client.get("/health/details").get_json()["writable_role"] is False
     db.engine.dispose()
 
 
@@ -92,7 +92,7 @@ def test_the_reader_granted_one_write_is_refused_naming_it(city, dialect):
 
 def test_with_the_override_health_reports_the_writable_role(city, dialect):
     db = Database.from_settings(settings_for(city, allow_writable_role=True))
-    health = served(db).get("/health").get_json()
+    health = served(db).get("/health/details").get_json()
     # SQLite's file is opened read-only by SQLite itself: no role can write through it.
     assert health["writable_role"] is (dialect != "sqlite")
     db.engine.dispose()
@@ -102,7 +102,7 @@ def test_sqlite_starts_without_the_override(tmp_path):
     url = fresh_database_url("sqlite", NAME, tmp_path)
     create_contract(url)
     db = Database.from_settings(settings_for(url, allow_writable_role=False))
-    assert served(db).get("/health").get_json()["writable_role"] is False
+    assert served(db).get("/health/details").get_json()["writable_role"] is False
 
 
 @pytest.mark.parametrize("dialect", SERVER_DIALECTS)
