@@ -124,7 +124,7 @@ def account_area_search(db: Database, search: str | None, account_id) -> str:
     area_code = accounts.loc[accounts["account_id"] == account_id, "area_code"]
     if area_code.empty:
         raise PreventUpdate
-    child = next((a.code for a in areas.child_areas(db, scope.area_code) if area_code.iloc[0].startswith(a.code)),
+    child = next((a.code for a in areas.child_areas_in_scope(db, scope) if area_code.iloc[0].startswith(a.code)),
                  None)
     return child_area_search(db, search, child)
 

@@ -66,6 +66,15 @@ def child_areas(db: Database, code: str) -> list[Area]:
     return [_area(r) for r in rows]
 
 
+def child_areas_in_scope(db: Database, scope) -> list[Area]:
+    """The children of the scope's area whose rows the scope's principal may see: a breakdown by child area
+    lists these, so a principal without an area is not shown the city's districts as empty rows."""
+    children = child_areas(db, scope.area_code)
+    if scope.unrestricted_below:
+        return children
+    return [child for child in children if any(child.code.startswith(code) for code in scope.permitted_areas)]
+
+
 def first_area_at_level(db: Database, level: str) -> Area | None:
     """The area of this level with the smallest code (`python -m access demo-logins` picks its demo street so)."""
     a = gate.reference(db, "area")

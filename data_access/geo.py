@@ -99,7 +99,12 @@ def area_shapes(db: Database, scope: Scope) -> pd.DataFrame:
     boundary; NaN when the area has neither). Ordered by area_code.
     """
     key = f"geo.area_shapes:{db.cache_namespace}:{scope.area_code}:{db.settings.tile_crs}"
-    return db.cache.get_or_compute(key, False, lambda: _read_area_shapes(db, scope.area_code))
+    shapes = db.cache.get_or_compute(key, False, lambda: _read_area_shapes(db, scope.area_code))
+    if scope.unrestricted_below:
+        return shapes
+    # Shapes are reference data, cached for everyone; a principal is shown only those of its own areas.
+    inside = shapes["area_code"].map(lambda code: any(code.startswith(p) for p in scope.permitted_areas))
+    return shapes[inside.astype(bool)].reset_index(drop=True)
 
 
 def _read_area_shapes(db: Database, area_code: str) -> pd.DataFrame:

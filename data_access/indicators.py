@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from data_access import gate
-from data_access.areas import child_areas
+from data_access.areas import child_areas_in_scope
 from data_access.cache import cached_by_scope
 from data_access.database import Database
 from data_access.grouping import child_key
@@ -215,7 +215,7 @@ def _age_bucket(t: FromClause, scope: Scope) -> ColumnElement:
 def _group_key(db: Database, scope: Scope, t: FromClause, dimension: str) -> tuple[ColumnElement, dict]:
     """The SQL expression that groups tickets by `dimension`, and the display names of its keys."""
     if dimension == "area":
-        children = [(a.code, a.name) for a in child_areas(db, scope.area_code)]
+        children = [(a.code, a.name) for a in child_areas_in_scope(db, scope)]
         return child_key(t.c.area_code, [c for c, _ in children]), dict(children)
     if dimension == "category":
         children = _child_categories(db, scope.category_code)

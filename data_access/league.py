@@ -27,7 +27,7 @@ from dataclasses import replace
 import pandas as pd
 
 from data_access import indicators
-from data_access.areas import child_areas
+from data_access.areas import child_areas_in_scope
 from data_access.cache import cached_by_scope
 from data_access.database import Database
 from data_access.scope import Scope
@@ -56,7 +56,7 @@ def closure_league(db: Database, scope: Scope) -> pd.DataFrame:
     Tickets filed on the area itself, under none of its children, are in no
     child's row.
     """
-    children = child_areas(db, scope.area_code)
+    children = child_areas_in_scope(db, scope)
     if not children:
         return pd.DataFrame(columns=list(COLUMNS))
     names = {area.code: area.name for area in children}

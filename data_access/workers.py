@@ -25,7 +25,7 @@ from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from data_access import gate
-from data_access.areas import child_areas
+from data_access.areas import child_areas_in_scope
 from data_access.cache import cached_by_scope
 from data_access.database import Database
 from data_access.grouping import child_key
@@ -101,7 +101,7 @@ def workers_by_area(db: Database, scope: Scope) -> pd.DataFrame:
     once rather than once per state column.
     """
     last = _last_pings(db, scope)
-    children = child_areas(db, scope.area_code)
+    children = child_areas_in_scope(db, scope)
     key = child_key(last.c.area_code, [a.code for a in children])
     state = _state(last.c.last_ping, scope.as_of)
     statement = select(key.label("key"), state.label("state"), func.count().label("workers")).group_by(key, state)
@@ -223,7 +223,7 @@ def patrol_coverage_by_area(db: Database, scope: Scope) -> pd.DataFrame:
     """
     finest = _finest_grids(db, scope)
     unpatrolled = _unpatrolled(db, scope, finest)
-    children = child_areas(db, scope.area_code)
+    children = child_areas_in_scope(db, scope)
     key = child_key(finest.c.area_code, [a.code for a in children])
     statement = select(
         key.label("key"), func.count().label("grids"), func.sum(case((unpatrolled, 1), else_=0)).label("unpatrolled")

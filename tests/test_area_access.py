@@ -81,6 +81,8 @@ SOUTH = _half("SOUTH", OTHER_STREET, "钱南南", "南广场", "南门修桥")
 FORBIDDEN = ("TK-SOUTH", "WK-SOUTH", "钱南", "ZN-SOUTH", "南广场", "AC-SOUTH", "EX-SOUTH", "南门修桥", "乙区", "乙一街道")
 # The rows of both halves (area names are reference data, not rows: a user with no area still reads the city's).
 EVERY_ROW = ("TK-NORTH", "WK-NORTH", "赵北", "ZN-NORTH", "北广场", "AC-NORTH", "EX-NORTH", "北门修路", *FORBIDDEN[:-2])
+# What a principal with no area must not see even as an empty row: the districts below the city.
+DISTRICT_NAMES = ("甲区", "乙区", "甲一街道", "乙一街道")
 NOTICE_OUTPUTS = {value for name, value in vars(ids).items() if name.endswith("_NOTICES") and name != "WALL_SETUP_NOTICES"}
 
 
@@ -273,6 +275,8 @@ def test_unassigned_user_sees_nothing(app, renderer):
     for output, (status, text) in answers.items():
         assert status in (200, 204), output
         assert not leaked(text, EVERY_ROW), (output, leaked(text, EVERY_ROW))
+        # Not even as empty rows of a league or chart: the city's districts are below no area of theirs.
+        assert not leaked(text, DISTRICT_NAMES), (output, leaked(text, DISTRICT_NAMES))
     refreshes = notices_of(answers)
     assert len(refreshes) >= 7
     assert all(t("access.no_area", "zh") in notice for notice in refreshes.values()), refreshes
@@ -290,6 +294,7 @@ def test_unassigned_user_sees_nothing(app, renderer):
         response, text = exported(script, url, renderer)
         assert response.status_code == 200, url
         assert not leaked(text, EVERY_ROW), (url, leaked(text, EVERY_ROW))
+        assert not leaked(text, DISTRICT_NAMES), (url, leaked(text, DISTRICT_NAMES))
 
 
 def test_viewer_cannot_drill_below_their_area(app):
