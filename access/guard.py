@@ -109,8 +109,20 @@ def install(server: Flask, access: Access, view_paths: dict[str, str]) -> None:
             detail = {"path": path, "query": request.query_string.decode(errors="replace")[:500],
                       "status": response.status_code}
             detail.update(g.get("audit_detail") or {})
-            access.audit(action, "ok" if response.status_code < 400 else "failed", principal,
-                         area_code=request.args.get("area"), detail=detail)
+            tally = g.get("audit_tally")
+            outcome = "ok" if response.status_code < 400 else "failed"
+            area = (detail.get("scope") or {}).get("area") or request.args.get("area")
+
+            def record():
+                if tally is not None:
+                    detail["rows"] = tally["rows"]
+                access.audit(action, outcome, principal, area_code=area, detail=detail)
+
+            # A streamed export has written its rows only when the response closes: recorded then, with the count.
+            if response.is_streamed and tally is not None:
+                response.call_on_close(record)
+            else:
+                record()
         return response
 
 

@@ -77,6 +77,19 @@ class Export(NamedTuple):
     rows: Iterator[list | Note]
 
 
+def counted(data: Export, tally: dict) -> Export:
+    """`data` whose rows add themselves to tally["rows"] as they are written (the audit trail says how many left)."""
+    tally.setdefault("rows", 0)
+
+    def rows():
+        for row in data.rows:
+            if not isinstance(row, Note):
+                tally["rows"] += 1
+            yield row
+
+    return data._replace(rows=rows())
+
+
 def export_tables() -> list[str]:
     """Every table name an export URL accepts (api.openapi.EXPORT_TABLES: the document and the routes agree)."""
     return list(EXPORT_TABLES)

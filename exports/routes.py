@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from api import ApiError, scope_from_request
-from api.exports import FORMATS, content_disposition, csv_response, export_tables, table_export, xlsx_response
+from api.exports import (
+    FORMATS, content_disposition, counted, csv_response, export_tables, table_export, xlsx_response,
+)
 from data_access.database import Database
 from exports import files
 from exports.panels import VIEWS
@@ -49,7 +51,7 @@ def export_blueprint(db: Database, renderer: ChartRenderer) -> Blueprint:
                            f"xlsx; reports: {', '.join(f'{v}.xlsx|pdf' for v in VIEWS)}", "table")
         lang = language(request.args.get("lang"))
         scope = scope_from_request(db)
-        data = table_export(db, scope, stem, lang)
+        data = counted(table_export(db, scope, stem, lang), _tally())
         response = csv_response(data, lang) if ext == "csv" else xlsx_response([data], lang)
         return _named(response, db, scope, data.label, data.table, ext, lang)
 
@@ -65,7 +67,7 @@ def export_blueprint(db: Database, renderer: ChartRenderer) -> Blueprint:
         call = _request(db, exported)
         ext = match["ext"]
         if ext in FORMATS:
-            data = files.panel_data(call, chosen)
+            data = counted(files.panel_data(call, chosen), _tally())
             response = csv_response(data, call.lang) if ext == "csv" else xlsx_response([data], call.lang)
             return _named(response, db, call.scope, data.label, data.table, ext, call.lang)
         scale = int(match["scale"] or 1)
@@ -99,7 +101,15 @@ def _request(db: Database, view) -> files.Request:
     return files.Request(db, view, scope, params, language(params.get("lang")))
 
 
+def _tally() -> dict:
+    """The count of rows this request's export writes, which the guard's audit record reads once it is sent."""
+    tally = g.setdefault("audit_tally", {"rows": 0})
+    return tally
+
+
 def _named(response: Response, db: Database, scope, label: str, ascii_label: str, ext: str, lang: str,
            suffix: str = "") -> Response:
     response.headers["Content-Disposition"] = content_disposition(db, scope, label, ascii_label, ext, lang, suffix)
+    # What the audit trail records of an export: what it was, and the scope actually exported.
+    g.audit_detail = {"export": f"{ascii_label}{suffix}.{ext}", "scope": scope.to_params()}
     return response

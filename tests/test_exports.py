@@ -206,3 +206,16 @@ def test_a_list_is_read_whole_before_its_file_is_written_so_no_connection_waits_
     assert len(rest) + 1 == first.total > 1
     assert [len(chunk.rows) for chunk in rest] == [1] * len(rest)
     db.engine.dispose()
+
+
+def test_an_export_is_audited_with_what_where_and_how_many_rows(client):
+    from tests.support import access_of
+
+    response = client.get("/export/backlog.csv")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    response.close()
+    event = access_of(client.application).store.audit_events(action="export")[0]
+    assert event.detail["export"] == "backlog.csv" and event.outcome == "ok"
+    assert event.detail["rows"] == len(body.strip().splitlines()) - 1
+    assert event.detail["scope"]["from"] and event.area_code == event.detail["scope"].get("area")
