@@ -73,7 +73,7 @@ def create_app(settings: config.Settings | None = None, renderer=None, access: A
     guard.install(app.server, access, {view.path: view.name for view in VIEWS})
     app.server.register_blueprint(login_blueprint(app.server, access))
     db = Database.from_settings(settings, app.server)
-    navigation.register(app)
+    navigation.register(app, db)
     filters.register(app, db)
     for view in (overview, wall, crowd, tickets, workers, closure, funds):
         view.register(app, db)

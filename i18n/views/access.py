@@ -46,4 +46,8 @@ LABELS: dict[str, dict[str, str]] = {
     "password.too_few_classes": {"zh": "密码需包含大写字母、小写字母、数字、符号中的至少 {min_classes} 类。",
                                  "en": "At least {min_classes} of: upper case, lower case, digits, symbols."},
     "password.contains_username": {"zh": "密码不能包含用户名。", "en": "The password may not contain the user name."},
+    # --- i10-wall: placard acknowledgements on the wall's crowd panel (callbacks/wall.py) ---
+    "access.ack.heading": {"zh": "确认", "en": "Acknowledged"},
+    "access.ack.by": {"zh": "{by} {moment}", "en": "{by}, {moment}"},
+    "access.ack.waiting": {"zh": "待确认", "en": "waiting"},
 }
