@@ -13,7 +13,7 @@
     var leaving = false;
 
     function loginTarget(answer) {
-        return answer.clone().json().then(function (body) {
+        return answer.json().then(function (body) {
             return body && body.error && body.error.login;
         }).catch(function () {
             return null;
@@ -38,13 +38,17 @@
     var originalFetch = window.fetch.bind(window);
     window.fetch = function (resource, init) {
         return originalFetch(resource, init).then(function (answer) {
-            if (answer.status === 401 && !leaving && isCallbackRequest(resource)) {
+            if (answer.status !== 401 || !isCallbackRequest(resource)) {
+                return answer;
+            }
+            if (!leaving) {
                 leaving = true;
                 loginTarget(answer).then(function (target) {
                     window.location.replace(target);
                 });
             }
-            return answer;
+            // The page is leaving: Dash is never handed the refusal, so it draws no error over the last numbers.
+            return new Promise(function () {});
         });
     };
 }());
