@@ -117,7 +117,8 @@ GEOJSON_CLICK = mapping(properties=mapping())
 GRID_CELL_CLICK = mapping(rowId=one_of(text(256), number()))
 # A crowd alert's key, "<zone id>|<since>" (callbacks/wall_acknowledgement.py): a zone id of the contract's
 # 40 characters at most, and the moment its run over capacity began, in ISO form to the second.
-ALERT_KEY = matching(r"[^|\x00-\x1f]{1,40}\|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?", "an alert key (zone|since)")
+ALERT_KEY = matching(r"[^|\x00-\x1f]{1,40}\|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?",
+                     "an alert key (zone|since)")
 
 CALLBACK_INPUTS: dict[tuple[str, str], Shape] = {
     (ids.URL, "pathname"): URL_PATH,

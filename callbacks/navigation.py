@@ -15,6 +15,7 @@ from flask import request
 import i18n
 from access.guard import current_principal
 from access.model import Principal
+from access.service import Access
 from callbacks import requested_scope
 from callbacks.url import link, query_params
 from components import export_menu, ids, shell
@@ -47,7 +48,8 @@ def register(app: dash.Dash, db: Database) -> None:
         return drawn
 
 
-def audit_view_opened(access, db: Database, principal: Principal, view: str, pathname: str, search: str | None) -> None:
+def audit_view_opened(access: Access, db: Database, principal: Principal, view: str, pathname: str,
+                      search: str | None) -> None:
     """One audit record "view": the view, its path and the scope the principal really saw (after narrowing)."""
     try:
         scope = requested_scope.resolve(db, query_params(search)).scope

@@ -460,7 +460,7 @@ def _funds(c: Context) -> tuple:
 
 
 def _acknowledged_text(c: Context, found: Acknowledgement | None) -> str:
-    """Who acknowledged an alert and when, on whichever wall; a dash while nobody has."""
+    """Who acknowledged an alert and when, on whichever wall; "waiting" while nobody has."""
     if found is None:
         return i18n.t("access.ack.waiting", c.lang)
     at, by = found

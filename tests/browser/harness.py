@@ -17,6 +17,7 @@ devices in `served.access.store`, or log in through the login page.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
+from urllib.request import Request as HttpRequest, urlopen
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, Request
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -123,6 +125,12 @@ class ServedApp:
     def url(self, path: str, query: str = "") -> str:
         return f"{self.origin}{path}{'?' + query if query else ''}"
 
+    def api_json(self, path: str, query: str = ""):
+        """An API answer as an analyst's script gets it, with a token of every area (`browser_token`)."""
+        request = HttpRequest(self.url(path, query), headers={"Authorization": f"Bearer {browser_token()}"})
+        with urlopen(request, timeout=30) as response:
+            return json.load(response)
+
 
 @cache
 def browser_store() -> AccessStore:
@@ -138,6 +146,14 @@ def browser_session() -> str:
     store = browser_store()
     user_id = store.create_user("browser-admin", "browser-admin", "admin", ("*",))
     return store.open_session(user_id)[0]
+
+
+@cache
+def browser_token() -> str:
+    """An API token of an analyst of every area, made once for the whole run."""
+    store = browser_store()
+    user_id = store.create_user("browser-analyst", "browser-analyst", "analyst", ("*",))
+    return store.create_token(user_id, "browser tests")[1]
 
 
 def log_in(context: BrowserContext, session_id: str | None = None) -> None:
