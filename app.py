@@ -75,7 +75,7 @@ def create_app(settings: config.Settings | None = None, renderer=None, access: A
     app.server.register_blueprint(login_blueprint(app.server, access))
     app.server.register_blueprint(admin_blueprint(access))
     db = Database.from_settings(settings, app.server)
-    navigation.register(app)
+    navigation.register(app, db)
     filters.register(app, db)
     for view in (overview, wall, crowd, tickets, workers, closure, funds):
         view.register(app, db)

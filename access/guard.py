@@ -144,11 +144,15 @@ def _identify(access: Access, path: str) -> Principal | None:
 
 
 def _unauthenticated(path: str):
+    # A device cookie nobody accepts is a revoked (or unknown) wall: it goes back to pairing, not to a person's login.
+    wall = bool(request.cookies.get(DEVICE_COOKIE))
     if path.startswith(_MACHINE_PREFIXES) or request.method != "GET":
-        response = jsonify({"error": {"message": "log in first", "login": "/login"}})
+        response = jsonify({"error": {"message": "log in first", "login": "/login/device" if wall else "/login"}})
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="OneScreen"'
         return response
+    if wall:
+        return redirect("/login/device", code=302)
     target = request.full_path.rstrip("?")
     return redirect(f"/login?next={quote(target, safe='/')}", code=302)
 

@@ -1,5 +1,6 @@
 /* The wall's browser side (pages/wall.py, callbacks/wall.py): the clock that ages the
-   freshness badge, the rotation between panels, and the crowd alert placards.
+   freshness badge, the rotation between panels, and the crowd alert placards
+   (which are open here; who acknowledged them is the server's record).
 
    A wall runs for weeks without a reload, so nothing here may grow: the
    placard store is capped and pruned to the alerts still current, no timer
@@ -54,11 +55,11 @@
         return alert.zone_id + "|" + alert.since;
     }
 
-    /* Acknowledgements from the placards' buttons that were really clicked (a button
-       re-drawn with n_clicks 0 triggers too): the zone ids. */
-    function acknowledgedZones() {
+    /* The placards whose buttons were really clicked (a button re-drawn with
+       n_clicks 0 triggers too): their zone ids. */
+    function clickedZones() {
         var context = clientside.callback_context;
-        var clicked = (context.inputs_list[1] || []).filter(function (entry) {
+        var clicked = (context.inputs_list[0] || []).filter(function (entry) {
             return entry.value;
         });
         var triggered = context.triggered.map(function (item) {
@@ -71,6 +72,19 @@
         }).map(function (entry) {
             return entry.id.zone;
         });
+    }
+
+    /* The alert keys the server has on record as acknowledged: its answer to this
+       wall's own clicks, and what the last refresh said of the current alerts
+       (another wall of the area may have acknowledged them). */
+    function acknowledgedOnServer(alerts, answer) {
+        var keys = Object.keys(answer || {});
+        (Array.isArray(alerts) ? alerts : []).forEach(function (alert) {
+            if (alert.acknowledged) {
+                keys.push(placardKey(alert));
+            }
+        });
+        return keys;
     }
 
     clientside.onescreen_wall = {
@@ -112,10 +126,24 @@
             return config.views[(n || 0) % config.views.length];
         },
 
+        /* A click on a placard's button: the keys of the alerts it acknowledges, for the
+           server to record (callbacks/wall_acknowledgement.py). The placard closes
+           when the server's answer comes back, not before: an acknowledgement the
+           server did not record would be one nobody else sees. */
+        acknowledge: function (clicks, stored) {
+            var zones = clickedZones();
+            var open = stored && Array.isArray(stored.open) ? stored.open : [];
+            var keys = open.filter(function (placard) {
+                return zones.indexOf(placard.zone_id) >= 0;
+            }).map(placardKey);
+            return keys.length ? {keys: keys} : clientside.no_update;
+        },
+
         /* The open placards (one per zone, newest surge) and the acknowledged alerts,
-           from the current alerts and the buttons clicked. Returns no_update when
-           nothing changed, so the placards are not redrawn every refresh. */
-        placards: function (alerts, clicks, stored, config) {
+           from the current alerts and what the server has on record as acknowledged.
+           Returns no_update when nothing changed, so the placards are not redrawn
+           every refresh. */
+        placards: function (alerts, answer, stored, config) {
             var before = stored && Array.isArray(stored.open) && Array.isArray(stored.acknowledged)
                 ? stored : {open: [], acknowledged: []};
             var open = before.open.slice();
@@ -128,17 +156,14 @@
                 known[key] = true;
             });
 
-            acknowledgedZones().forEach(function (zone) {
+            acknowledgedOnServer(alerts, answer).forEach(function (key) {
                 open = open.filter(function (placard) {
-                    if (placard.zone_id !== zone) {
-                        return true;
-                    }
-                    // A surge still going on is remembered, so it does not pop up again at the next refresh.
-                    if (!placard.ended) {
-                        acknowledged.push(placardKey(placard));
-                    }
-                    return false;
+                    return placardKey(placard) !== key;
                 });
+                // A surge still going on is remembered, so it does not pop up again at the next refresh.
+                if (acknowledged.indexOf(key) < 0) {
+                    acknowledged.push(key);
+                }
             });
 
             var surged = false;

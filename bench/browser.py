@@ -54,6 +54,7 @@ from tests.browser.harness import (
     ServedApp,
     data_now,
     launch_chromium,
+    log_in,
     wait_until_shown,
 )
 
@@ -150,6 +151,7 @@ def decoded_bytes(requests: list[Request]) -> int:
 def load_view(browser: Browser, served: ServedApp, view: str) -> dict:
     """One visitor opening `view`: when it was shown, and the callback bytes it took."""
     context = browser.new_context(viewport=FULL_HD, locale="zh-CN")
+    log_in(context)
     page = context.new_page()
     page.add_init_script(COUNT_BUSY_JS)
     log = PageLog.attach(page)
@@ -175,6 +177,7 @@ def load_view(browser: Browser, served: ServedApp, view: str) -> dict:
 def wall_refresh_bytes(browser: Browser, served: ServedApp) -> list[dict]:
     """Callback bytes (wire and decoded) of each of WALL_CYCLES refresh cycles of the wall, once it was shown."""
     context = browser.new_context(viewport={"width": 3840, "height": 2160}, locale="zh-CN")
+    log_in(context)
     page = context.new_page()
     log = PageLog.attach(page)
     page.goto(served.url("/wall", f"refresh={WALL_REFRESH_S}"))

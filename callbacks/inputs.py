@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -72,6 +73,17 @@ def list_of(item: Shape, longest: int = 1000) -> Shape:
     return check
 
 
+def matching(pattern: str, what: str) -> Shape:
+    """Text all of which matches the regular expression `pattern` (`what` names it in the refusal)."""
+    compiled = re.compile(pattern)
+
+    def check(value):
+        if not isinstance(value, str) or compiled.fullmatch(value) is None:
+            return f"must be {what}"
+        return None
+    return check
+
+
 def mapping(**fields: Shape) -> Shape:
     """A JSON object; the keys named in `fields` have those shapes when present, other keys are free."""
     def check(value):
@@ -103,6 +115,10 @@ DATE = text(32)
 PLOTLY_CLICK = mapping(points=list_of(mapping(), longest=100))
 GEOJSON_CLICK = mapping(properties=mapping())
 GRID_CELL_CLICK = mapping(rowId=one_of(text(256), number()))
+# A crowd alert's key, "<zone id>|<since>" (callbacks/wall_acknowledgement.py): a zone id of the contract's
+# 40 characters at most, and the moment its run over capacity began, in ISO form to the second.
+ALERT_KEY = matching(r"[^|\x00-\x1f]{1,40}\|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?",
+                     "an alert key (zone|since)")
 
 CALLBACK_INPUTS: dict[tuple[str, str], Shape] = {
     (ids.URL, "pathname"): URL_PATH,
@@ -119,6 +135,7 @@ CALLBACK_INPUTS: dict[tuple[str, str], Shape] = {
     (ids.CROWD_REPLAY, "max"): number(),
     (ids.WALL_VIEWPORT, "data"): mapping(font_px=number()),
     (ids.WALL_PLACARDS, "data"): mapping(open=list_of(mapping(), longest=200)),
+    (ids.WALL_ACK_SENT, "data"): mapping(keys=list_of(ALERT_KEY, longest=200)),
     # What a map's `loaded` store holds: the key of the geometry it was last sent.
     (ids.OVERVIEW_MAP_LOADED, "data"): text(256),
     (ids.CROWD_MAP_LOADED, "data"): text(256),

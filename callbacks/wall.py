@@ -1,14 +1,17 @@
 """The wall's wiring: its URL set-up checked, every panel refreshed from data_access, placards drawn.
 
-Three server callbacks:
+Four server callbacks:
 - `set_up` reads the wall's own parameters once per URL (views, rotate,
   refresh, sound) and sets the intervals; what it cannot use becomes a notice.
 - `refresh` (every `refresh` seconds) reads the scope from the URL and fills
-  the panels in rotation, the freshness data and the current crowd alerts,
-  with the same data_access functions as the API and the other views.
+  the panels in rotation, the freshness data and the current crowd alerts
+  (with who acknowledged each, from OneScreen's store), with the same
+  data_access functions as the API and the other views.
 - `draw_placards` draws the placards the browser keeps open.
+- `acknowledge` (callbacks/wall_acknowledgement.py) records a placard's
+  acknowledgement, audited, for every wall of the area.
 The browser does the rest without the server (assets/wall.js): the clock,
-the rotation, which placards are open or acknowledged.
+the rotation, which placards are open.
 """
 from __future__ import annotations
 
@@ -22,9 +25,10 @@ from dash import ALL, ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
 import i18n
-from callbacks import requested_scope
+from callbacks import requested_scope, wall_acknowledgement
 from callbacks.scoped_view import filter_texts, outage_answer
 from callbacks.url import query_params
+from callbacks.wall_acknowledgement import Acknowledgement, alert_key
 from components import figures, ids, wall_figures
 from components.alert_placard import Placard, placard_stack
 from components.freshness_badge import freshness_data
@@ -91,6 +95,8 @@ class Context(NamedTuple):
     lang: str
     theme: Theme
     font_px: float
+    # Who acknowledged which of the current alerts, when (by alert key).
+    acknowledged: dict[str, Acknowledgement]
 
     def sized(self, figure):
         return wall_figures.wall_sized(figure, self.font_px)
@@ -111,6 +117,8 @@ class WallRefresh(NamedTuple):
 
 
 def register(app: dash.Dash, db: Database) -> None:
+    access = app.server.extensions["onescreen.access"]
+
     @app.callback(
         Output(ids.WALL_REFRESH, "interval"),
         Output(ids.WALL_ROTATE, "interval"),
@@ -142,7 +150,8 @@ def register(app: dash.Dash, db: Database) -> None:
     def refresh(_tick, viewport, search):
         font_px = chart_font_px(viewport)
         try:
-            return wall_refresh(db, search, font_px).outputs()
+            return wall_refresh(db, search, font_px,
+                                lambda keys: wall_acknowledgement.acknowledged(access, keys)).outputs()
         except DatabaseError:
             # The wall keeps its last numbers and says why; the badge, no longer fed, turns amber then red.
             log.exception("wall refresh could not read the database")
@@ -154,6 +163,7 @@ def register(app: dash.Dash, db: Database) -> None:
         lang = i18n.language(query_params(search).get("lang"))
         return placard_stack(open_placards(stored), lang, db.settings.now().date())
 
+    wall_acknowledgement.register(app, db, access)
     wall_js = "onescreen_wall"
     app.clientside_callback(
         ClientsideFunction(wall_js, "stamp"),
@@ -178,10 +188,16 @@ def register(app: dash.Dash, db: Database) -> None:
         Input(ids.WALL_CONFIG, "data"),
     )
     app.clientside_callback(
+        ClientsideFunction(wall_js, "acknowledge"),
+        Output(ids.WALL_ACK_SENT, "data"),
+        Input({"type": ids.WALL_PLACARD_ACK, "zone": ALL}, "n_clicks"),
+        State(ids.WALL_PLACARDS, "data"),
+    )
+    app.clientside_callback(
         ClientsideFunction(wall_js, "placards"),
         Output(ids.WALL_PLACARDS, "data"),
         Input(ids.WALL_ALERTS, "data"),
-        Input({"type": ids.WALL_PLACARD_ACK, "zone": ALL}, "n_clicks"),
+        Input(ids.WALL_ACKNOWLEDGED, "data"),
         State(ids.WALL_PLACARDS, "data"),
         State(ids.WALL_CONFIG, "data"),
     )
@@ -250,20 +266,30 @@ def chart_font_px(viewport) -> float:
 # --- One refresh --------------------------------------------------------------------------------
 
 
-def wall_refresh(db: Database, search: str | None, font_px: float) -> WallRefresh:
-    """Everything the wall shows for the URL query `search`, with charts' text `font_px` tall."""
+def no_acknowledgements(_keys: list[str]) -> dict[str, Acknowledgement]:
+    return {}
+
+
+def wall_refresh(db: Database, search: str | None, font_px: float,
+                 acknowledged: Callable[[list[str]], dict[str, Acknowledgement]] = no_acknowledgements) -> WallRefresh:
+    """Everything the wall shows for the URL query `search`, with charts' text `font_px` tall.
+
+    acknowledged: who acknowledged which of the current alerts (by alert key), from OneScreen's store;
+    by default none were (the wall's panels without a store, as tests of its numbers draw them).
+    """
     params = query_params(search)
     lang = i18n.language(params.get("lang"))
     requested = requested_scope.resolve(db, params)
     scope = requested.scope
-    context = Context(db, scope, lang, theme_named(params.get("theme")), font_px)
     now = db.settings.now()
     alerts = crowd.crowd_alerts(db, scope)
+    acknowledgements = acknowledged([alert_key(row.zone_id, row.since) for row in alerts.itertuples(index=False)])
+    context = Context(db, scope, lang, theme_named(params.get("theme")), font_px, acknowledgements)
     common = (
         _title(db, requested, lang),
         notices(requested_scope.notice_texts(requested, lang)),
         freshness_data(newest_data_at(db, scope), now, scope.live, lang),
-        alert_records(alerts),
+        alert_records(alerts, acknowledgements),
     )
     setup = wall_setup(params, lang)
     return WallRefresh(common, {view: PANEL_BUILDERS[view](context) for view in setup.views})
@@ -285,13 +311,18 @@ def _title(db: Database, requested, lang: str) -> list:
     return title
 
 
-def alert_records(alerts: pd.DataFrame) -> list[dict]:
-    """The current crowd alerts as the browser keeps them: plain JSON, `since` as ISO text."""
-    return [
-        {"zone_id": str(row.zone_id), "name": str(row.name), "people": int(row.people),
-         "capacity": int(row.capacity), "since": pd.Timestamp(row.since).isoformat()}
-        for row in alerts.itertuples(index=False)
-    ]
+def alert_records(alerts: pd.DataFrame, acknowledged: dict[str, Acknowledgement] | None = None) -> list[dict]:
+    """The current crowd alerts as the browser keeps them: plain JSON, `since` as ISO text, and for an alert
+    someone acknowledged (on any wall), "acknowledged": {"by", "at"}."""
+    records = []
+    for row in alerts.itertuples(index=False):
+        record = {"zone_id": str(row.zone_id), "name": str(row.name), "people": int(row.people),
+                  "capacity": int(row.capacity), "since": pd.Timestamp(row.since).isoformat()}
+        found = (acknowledged or {}).get(alert_key(row.zone_id, row.since))
+        if found:
+            record["acknowledged"] = wall_acknowledgement.acknowledgement_record(found)
+        records.append(record)
+    return records
 
 
 def open_placards(stored) -> list[Placard]:
@@ -359,10 +390,12 @@ def _crowd(c: Context) -> tuple:
         (row.name,
          i18n.t("wall.alert.people", c.lang, people=i18n.format_count(int(row.people), c.lang),
                 capacity=i18n.format_count(int(row.capacity), c.lang)),
-         wall_moment(_moment(row.since), c.scope.as_of.date(), c.lang))
+         wall_moment(_moment(row.since), c.scope.as_of.date(), c.lang),
+         _acknowledged_text(c, c.acknowledged.get(alert_key(row.zone_id, row.since))))
         for row in alerts.itertuples(index=False)
     ]
-    headings = tuple(i18n.t(f"wall.crowd.alerts.{part}", c.lang) for part in ("zone", "people", "since"))
+    headings = (*(i18n.t(f"wall.crowd.alerts.{part}", c.lang) for part in ("zone", "people", "since")),
+                i18n.t("access.ack.heading", c.lang))
     more = None
     if len(rows) > ALERT_ROWS:
         more = i18n.t("wall.rows.shown", c.lang, shown=ALERT_ROWS, total=len(rows))
@@ -424,6 +457,14 @@ def _funds(c: Context) -> tuple:
                            i18n.format_rate(totals["burn_rate"], c.lang),
                            i18n.t("wall.stat.burn_rate.definition", c.lang), note=year_note))
     return tiles, c.sized(wall_figures.spend_by_kind(funds.spend_by_kind(c.db, c.scope), c.lang, c.theme))
+
+
+def _acknowledged_text(c: Context, found: Acknowledgement | None) -> str:
+    """Who acknowledged an alert and when, on whichever wall; "waiting" while nobody has."""
+    if found is None:
+        return i18n.t("access.ack.waiting", c.lang)
+    at, by = found
+    return i18n.t("access.ack.by", c.lang, by=by, moment=wall_moment(at, c.scope.as_of.date(), c.lang))
 
 
 PANEL_BUILDERS: dict[str, Callable[[Context], tuple]] = {

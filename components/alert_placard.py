@@ -3,8 +3,9 @@
 A surge can last a minute; a director may be out of the room for ten. So a
 placard does not vanish when the crowd thins: it says the zone is back under
 capacity and waits for its "确认" button. The browser keeps which placards
-are open and which were acknowledged (assets/wall.js, in local storage);
-this module only draws them.
+are open (assets/wall.js, in local storage); who acknowledged which alert is
+the server's record, seen by every wall of the area
+(callbacks/wall_acknowledgement.py); this module only draws them.
 
 DOM hooks other code relies on: each placard is `.alert-placard` with
 `data-zone-id`, its button `.alert-placard__ack`.

@@ -69,9 +69,10 @@ def stat_tile(key: str, label: str, value: str, definition: str, *, alert: bool 
     return html.Div(children, className=classes, title=definition, **{"data-stat": key})
 
 
-def alert_table(rows: list[tuple[str, str, str]], headings: tuple[str, str, str], empty_text: str,
+def alert_table(rows: list[tuple[str, ...]], headings: tuple[str, ...], empty_text: str,
                 more_text: str | None = None):
-    """The zones over capacity now: (zone name, people / capacity, since) per row, or a calm sentence.
+    """The zones over capacity now: (zone name, people / capacity, since, acknowledged by) per row, or a calm
+    sentence.
 
     `more_text` says how many rows were left out when the caller cut the list to fit the card.
     """

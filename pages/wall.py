@@ -54,8 +54,11 @@ def layout(lang: str, theme: Theme) -> html.Div:
             dcc.Store(id=ids.WALL_FRESHNESS),
             dcc.Store(id=ids.WALL_FRESHNESS_SEEN),
             dcc.Store(id=ids.WALL_ALERTS),
-            # Acknowledgements belong to this display only: kept in its browser, never written anywhere else.
+            # The placards open on this display survive a reload; who acknowledged what is the server's record
+            # (callbacks/wall_acknowledgement.py), seen by every wall of the area.
             dcc.Store(id=ids.WALL_PLACARDS, storage_type="local"),
+            dcc.Store(id=ids.WALL_ACK_SENT),
+            dcc.Store(id=ids.WALL_ACKNOWLEDGED),
             html.Header(
                 [
                     html.Div(

@@ -27,7 +27,7 @@ from data_access import indicators
 from data_access.areas import root_area_code
 from data_access.database import Database
 from data_access.scope import parse_scope
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
+from tests.support import access_of, create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEW_PATHS = ("/", "/wall", "/crowd", "/tickets", "/workers", "/closure", "/funds")
@@ -169,6 +169,47 @@ def test_router_draws_each_view_over_dash_http(city_url):
     for path in VIEW_PATHS:
         response = call_callback(client, app, key, {(ids.URL, "pathname"): path, (ids.URL, "search"): ""})
         assert response.status_code == 200, path
+
+
+def _identity(client, app, path="/", search=""):
+    response = call_callback(client, app, output_key(app, ids.ROOT), {(ids.URL, "pathname"): path,
+                                                                      (ids.URL, "search"): search})
+    assert response.status_code == 200
+    frame = response.get_json()["response"][ids.ROOT]["children"]
+    return [c for c in _find(frame, lambda c: c.get("props", {}).get("className") == "identity")]
+
+
+def test_header_names_who_is_logged_in_with_their_pages_and_a_logout_form(city_url):
+    app = create_app(settings_for(city_url))
+    leader = signed_in(app, role="leader", areas=("R01",), username="wang")
+    [identity] = _identity(leader, app, "/", "?lang=en")
+    text = json.dumps(identity, ensure_ascii=False)
+    assert "wang (leader)" in text and '"/account?lang=en"' in text and "/admin" not in text
+    [form] = _find(identity, lambda c: c["type"] == "Form")
+    assert form["props"]["action"] == "/logout?lang=en" and form["props"]["method"] == "POST"
+    [csrf] = _find(form, lambda c: c.get("props", {}).get("name") == "csrf")
+    session_id = leader.get_cookie("onescreen_session").value
+    assert csrf["props"]["value"] == access_of(app).store.session_user(session_id, timedelta(hours=1),
+                                                                       timedelta(hours=8))[1]
+    assert "管理" in json.dumps(_identity(signed_in(app, role="admin"), app), ensure_ascii=False)
+
+
+def test_outside_a_request_the_frame_names_nobody(city_url):
+    children, _, _ = render_frame(create_app(settings_for(city_url)), "/", "")
+    assert list(_find(json.loads(as_json(children)), lambda c: c.get("props", {}).get("className") == "identity")) == []
+
+
+def test_opening_a_view_is_audited_once_with_the_scope_really_shown(city_url):
+    app = create_app(settings_for(city_url))
+    leader = signed_in(app, role="leader", areas=("R01",), username="zhao")
+    _identity(leader, app, "/closure", "?area=R02&from=2026-11-01")
+    [record] = access_of(app).store.audit_events(action="view")
+    assert (record.principal_name, record.outcome, record.area_code) == ("zhao", "ok", "R01")
+    assert record.detail["view"] == "closure" and record.detail["path"] == "/closure"
+    assert record.detail["scope"]["area"] == "R01" and record.detail["scope"]["from"] == "2026-11-01"
+    # A path that is no view opens nothing.
+    call_callback(leader, app, output_key(app, ids.ROOT), {(ids.URL, "pathname"): "/nowhere", (ids.URL, "search"): ""})
+    assert len(access_of(app).store.audit_events(action="view")) == 1
 
 
 def test_unknown_path_says_there_is_no_such_page(city_url):

@@ -42,7 +42,7 @@ from data_access.areas import root_area_code
 from data_access.database import Database
 from data_access.scope import parse_scope
 from pages.wall import REFRESH_S, ROTATE_S, WALL_VIEWS
-from tests.support import create_contract, fresh_database_url, insert_rows, settings_for, signed_in
+from tests.support import access_of, create_contract, fresh_database_url, insert_rows, settings_for, signed_in
 from tests.test_app_shell import as_json, call_callback, output_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -359,6 +359,63 @@ def test_placards_carry_the_dom_hooks_the_browser_test_relies_on(city_url):
     buttons = [c for c in _components(placards) if c.get("props", {}).get("className") == "alert-placard__ack"]
     assert [b["props"]["id"] for b in buttons] == [{"type": ids.WALL_PLACARD_ACK, "zone": "Z1"},
                                                   {"type": ids.WALL_PLACARD_ACK, "zone": "Z2"}]
+
+
+SURGE_KEY = f"Z1|{SURGE_SINCE.isoformat()}"
+
+
+def _acknowledge(client, app, keys, search=""):
+    return call_callback(client, app, output_key(app, ids.WALL_ACKNOWLEDGED),
+                         {(ids.WALL_ACK_SENT, "data"): {"keys": keys}}, {(ids.URL, "search"): search})
+
+
+def _refresh(client, app, search=""):
+    response = call_callback(client, app, output_key(app, ids.WALL_TITLE),
+                             {(ids.WALL_REFRESH, "n_intervals"): 1, (ids.WALL_VIEWPORT, "data"): {"font_px": 18}},
+                             {(ids.URL, "search"): search})
+    assert response.status_code == 200
+    return response.get_json()["response"]
+
+
+def test_an_acknowledgement_is_audited_and_every_wall_of_the_area_sees_who_and_when(city_url):
+    app = create_app(settings_for(city_url))
+    here = signed_in(app, role="leader", areas=("R01",), username="zhang")
+    other_wall = signed_in(app, role="viewer", areas=("R01",), username="li")
+    assert "acknowledged" not in _refresh(other_wall, app)[ids.WALL_ALERTS]["data"][0]
+
+    response = _acknowledge(here, app, [SURGE_KEY])
+    assert response.status_code == 200
+    at, by = access_of(app).store.acknowledged([SURGE_KEY])[SURGE_KEY]
+    answer = response.get_json()["response"][ids.WALL_ACKNOWLEDGED]["data"]
+    assert by == "zhang" and answer == {SURGE_KEY: {"by": "zhang", "at": at.isoformat(timespec="seconds")}}
+    # The first acknowledgement stands: a second wall pressing too is audited, and told who was first.
+    assert _acknowledge(other_wall, app, [SURGE_KEY]).get_json()["response"][ids.WALL_ACKNOWLEDGED]["data"] == answer
+
+    seen = _refresh(other_wall, app, "?views=crowd")
+    assert seen[ids.WALL_ALERTS]["data"][0]["acknowledged"] == answer[SURGE_KEY]
+    assert "zhang" in json.dumps(seen[ids.WALL_CROWD_ALERTS], ensure_ascii=False)
+    records = access_of(app).store.audit_events(action="acknowledge")
+    assert sorted((r.principal_name, r.outcome, r.area_code, r.detail["alert"], r.detail["first"]) for r in records) \
+        == [("li", "ok", "R01", SURGE_KEY, False), ("zhang", "ok", "R01", SURGE_KEY, True)]
+
+
+def test_an_alert_of_a_zone_outside_the_wall_scope_is_refused_and_audited(city_url):
+    app = create_app(settings_for(city_url))
+    leader = signed_in(app, role="leader", areas=("R01",))
+    foreign = f"Z2|{SURGE_SINCE.isoformat()}"
+    response = _acknowledge(leader, app, [foreign, f"Z1|{(NOW + timedelta(hours=1)).isoformat()}"])
+    assert response.get_json()["response"][ids.WALL_ACKNOWLEDGED]["data"] == {}
+    assert access_of(app).store.acknowledged([foreign]) == {}
+    assert [r.outcome for r in access_of(app).store.audit_events(action="acknowledge")] == ["refused", "refused"]
+
+
+@pytest.mark.parametrize("key", ["Z1", "Z1|yesterday", "Z1|2026-11-20T11:55:00|x", "|2026-11-20T11:55:00",
+                                 "Z1|2026-11-20T11:55:00" + "0" * 5000, 7])
+def test_a_malformed_alert_key_is_refused_before_any_callback_runs(city_url, key):
+    app = create_app(settings_for(city_url))
+    response = _acknowledge(signed_in(app), app, [key])
+    assert response.status_code == 400
+    assert access_of(app).store.audit_events(action="acknowledge") == []
 
 
 def test_a_malformed_store_draws_nothing_it_cannot_vouch_for():

@@ -213,4 +213,8 @@ LABELS: dict[str, dict[str, str]] = {
     "admin.done.policy_saved": {"zh": "密码策略已保存。", "en": "The password policy is saved."},
     "admin.done.password_changed": {"zh": "密码已修改，其他会话已结束。",
                                     "en": "The password is changed; your other sessions have ended."},
+    # --- i10-wall: placard acknowledgements on the wall's crowd panel (callbacks/wall.py) ---
+    "access.ack.heading": {"zh": "确认", "en": "Acknowledged"},
+    "access.ack.by": {"zh": "{by} {moment}", "en": "{by}, {moment}"},
+    "access.ack.waiting": {"zh": "待确认", "en": "waiting"},
 }

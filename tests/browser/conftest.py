@@ -27,6 +27,7 @@ from tests.browser.harness import (
     ServedApp,
     chromium_installed,
     launch_chromium,
+    log_in,
     serve,
 )
 from tests.support import create_contract, fresh_database_url, settings_for, unavailable
@@ -102,11 +103,26 @@ def serve_city() -> Iterator[Callable[[DemoCity], ServedApp]]:
 
 
 @pytest.fixture
-def watched_page(chromium) -> Iterator[WatchedPage]:
-    """A fresh 1920x1080 page (its own context: no cache or storage from other tests) and the log of what it did."""
-    # The machine's own time zone: the app's naive local times and the page's clock must agree.
-    context = chromium.new_context(viewport=FULL_HD, locale="zh-CN")
-    page = context.new_page()
-    log = PageLog.attach(page)
-    yield WatchedPage(page, log)
-    context.close()
+def new_page(chromium) -> Iterator[Callable[[], WatchedPage]]:
+    """Fresh 1920x1080 pages, each in its own context (no cache, storage or cookie from any other), nobody logged in;
+    closed when the test ends."""
+    contexts = []
+
+    def opened() -> WatchedPage:
+        # The machine's own time zone: the app's naive local times and the page's clock must agree.
+        context = chromium.new_context(viewport=FULL_HD, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        return WatchedPage(page, PageLog.attach(page))
+
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def watched_page(new_page) -> WatchedPage:
+    """A fresh page logged in as an admin of every area (harness.log_in), and the log of what it did."""
+    watched = new_page()
+    log_in(watched.page.context)
+    return watched

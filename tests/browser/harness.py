@@ -7,22 +7,35 @@ Chromium itself from calling home, so every request the page makes is one
 the app caused. The app runs in a thread of the calling process, served by
 werkzeug, so a test can hand it any `Settings` (a database made in the test
 session, a clock that moves with the live data).
+
+Every page needs a principal now (access/guard.py). The apps one process
+serves share one access store in memory (`browser_store`), so one login
+opens them all, as one browser would: `log_in(context)` gives a browser
+context the session of an admin of every area, which is what the view tests
+and the screenshots need; tests of access itself make their own users and
+devices in `served.access.store`, or log in through the login page.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
+from urllib.request import Request as HttpRequest, urlopen
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, Request
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from access.guard import SESSION_COOKIE
+from access.service import Access
+from access.store import AccessStore
 from app import create_app
 from config import Settings
 from data_access.areas import WHOLE_DATABASE
@@ -49,6 +62,8 @@ FULL_HD = {"width": 1920, "height": 1080}
 # The path of every view, by its name (pages.VIEWS is the one list of views).
 VIEW_PATHS = {view.name: view.path for view in VIEWS}
 CALLBACK_PATH = "/_dash-update-component"
+# Every app is served on this host (any port): a cookie set for it reaches them all, as cookies ignore ports.
+HOST = "127.0.0.1"
 
 # True once the page has drawn its data: Dash's store has no callback waiting
 # or running, no component is marked as loading, and the view's content
@@ -99,12 +114,52 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 @dataclass
 class ServedApp:
-    """An app answering on http://127.0.0.1:<port>; `origin` is what every request of its pages must start with."""
+    """An app answering on http://127.0.0.1:<port>; `origin` is what every request of its pages must start with.
+
+    access: its users, devices and audit trail (the store every served app shares).
+    """
 
     origin: str
+    access: Access
 
     def url(self, path: str, query: str = "") -> str:
         return f"{self.origin}{path}{'?' + query if query else ''}"
+
+    def api_json(self, path: str, query: str = ""):
+        """An API answer as an analyst's script gets it, with a token of every area (`browser_token`)."""
+        request = HttpRequest(self.url(path, query), headers={"Authorization": f"Bearer {browser_token()}"})
+        with urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+
+@cache
+def browser_store() -> AccessStore:
+    """The access store of every app this process serves (in memory): one login is good for all of them."""
+    store = AccessStore("sqlite://")
+    store.upgrade()
+    return store
+
+
+@cache
+def browser_session() -> str:
+    """A session of an admin of every area (personal data masked), opened once for the whole run."""
+    store = browser_store()
+    user_id = store.create_user("browser-admin", "browser-admin", "admin", ("*",))
+    return store.open_session(user_id)[0]
+
+
+@cache
+def browser_token() -> str:
+    """An API token of an analyst of every area, made once for the whole run."""
+    store = browser_store()
+    user_id = store.create_user("browser-analyst", "browser-analyst", "analyst", ("*",))
+    return store.create_token(user_id, "browser tests")[1]
+
+
+def log_in(context: BrowserContext, session_id: str | None = None) -> None:
+    """Give a browser context a logged-in session cookie, by default `browser_session`'s, as the login page sets it."""
+    context.add_cookies([{"name": SESSION_COOKIE, "value": session_id or browser_session(), "url": f"http://{HOST}",
+                          "httpOnly": True, "sameSite": "Lax"}])
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -116,13 +171,17 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
 @contextmanager
 def serve(settings: Settings) -> Iterator[ServedApp]:
-    """The real app (app.create_app) built for `settings`, on a free loopback port, until the block ends."""
-    server = make_server("127.0.0.1", 0, create_app(settings).server, threaded=True,
+    """The real app (app.create_app) built for `settings`, on a free loopback port, until the block ends.
+
+    Its access store is `browser_store`, whatever `settings.app_database_url` says.
+    """
+    access = Access(replace(settings, app_database_url="sqlite://"), store=browser_store())
+    server = make_server(HOST, 0, create_app(settings, access=access).server, threaded=True,
                          request_handler=_QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="onescreen-under-test", daemon=True)
     thread.start()
     try:
-        yield ServedApp(f"http://127.0.0.1:{server.server_port}")
+        yield ServedApp(f"http://{HOST}:{server.server_port}", access)
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -21,6 +21,7 @@ from tests.browser.harness import (
     VIEW_PATHS,
     data_now,
     launch_chromium,
+    log_in,
     screenshot,
     serve,
     wait_until_shown,
@@ -39,6 +40,7 @@ def take_screenshots(database_url: str, folder: Path) -> list[Path]:
         shots = [(view, path, FULL_HD) for view, path in VIEW_PATHS.items()]
         for name, path, viewport in shots + [("wall-4k", VIEW_PATHS["wall"], WALL_4K)]:
             context = browser.new_context(viewport=viewport, locale="zh-CN")
+            log_in(context)
             page = context.new_page()
             page.goto(served.url(path))
             wait_until_shown(page, timeout_ms=120_000)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlencode
-from urllib.request import urlopen
 
 import pytest
 
@@ -73,8 +71,7 @@ def test_drill_down_from_the_city_to_a_neighborhood_council(la_app, watched_page
     screenshot(page, "la311-neighborhood-council")
 
     shown = page.text_content(f"{REPORTED_TILE} .kpi__value")
-    with urlopen(f"{la_app.origin}/api/v1/kpis?area={council}", timeout=30) as response:
-        assert shown == str(json.load(response)["reported"])
+    assert shown == str(la_app.api_json("/api/v1/kpis", f"area={council}")["reported"])
     assert log.errors == []
 
 

@@ -8,14 +8,12 @@ as_of), so the screen and the API answer the very same question.
 """
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit
-from urllib.request import urlopen
 
 import pytest
 
-from tests.browser.harness import wait_until_shown
+from tests.browser.harness import ServedApp, wait_until_shown
 
 TILES = "#kpi-tiles [data-indicator]"
 NO_DATA = {"无数据", "n/a"}
@@ -23,9 +21,8 @@ NO_DATA = {"无数据", "n/a"}
 CHINESE_UNITS = {"万": 10_000, "亿": 100_000_000}
 
 
-def api_kpis(origin: str, **params: str) -> dict:
-    with urlopen(f"{origin}/api/v1/kpis?{urlencode(params)}", timeout=30) as response:
-        return json.load(response)
+def api_kpis(served: ServedApp, **params: str) -> dict:
+    return served.api_json("/api/v1/kpis", urlencode(params))
 
 
 def shown_tiles(page) -> dict[str, str]:
@@ -65,7 +62,7 @@ def test_tiles_show_the_apis_numbers_for_the_same_scope(lang, demo_app, demo_cit
     page.goto(demo_app.url("/", urlencode({"as_of": as_of, "lang": lang})))
     wait_until_shown(page, TILES)
 
-    assert_tiles_show(shown_tiles(page), api_kpis(demo_app.origin, as_of=as_of))
+    assert_tiles_show(shown_tiles(page), api_kpis(demo_app, as_of=as_of))
     assert log.errors == []
 
 
@@ -95,5 +92,5 @@ def test_clicking_a_sub_area_bar_drills_down_to_it(demo_app, demo_city, watched_
     assert query["as_of"] == [as_of] and query["lang"] == ["en"], "the drill-down dropped the rest of the scope"
     street_tiles = shown_tiles(page)
     assert street_tiles != city_tiles
-    assert_tiles_show(street_tiles, api_kpis(demo_app.origin, area=code, as_of=as_of))
+    assert_tiles_show(street_tiles, api_kpis(demo_app, area=code, as_of=as_of))
     assert log.errors == []
