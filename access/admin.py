@@ -31,7 +31,7 @@ from access.login import message, render, set_cookie
 from access.model import ROLES, WALL_PANELS
 from access.passwords import PasswordPolicy, verify_password
 from access.service import Access
-from api.exports import _csv_value
+from api.exports import csv_value
 
 AUDIT_PAGE_SIZE = 200
 # The CSV export reads the trail this many events at a time, so a year of API calls streams in constant memory.
@@ -457,7 +457,7 @@ def _audit_csv(access: Access, wanted: AuditFilter, lang: str) -> Iterator[bytes
         buffer.seek(0)
         buffer.truncate()
         for event in batch:
-            writer.writerow([_csv_value(value) for value in (
+            writer.writerow([csv_value(value) for value in (
                 event.event_id, event.at, event.action, event.outcome, event.principal_kind, event.principal_name,
                 event.area_code, event.remote_addr, _compact_json(event.detail))])
         yield buffer.getvalue().encode("utf-8")

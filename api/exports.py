@@ -260,7 +260,7 @@ def _csv_chunks(data: Export, lang: str) -> Iterator[bytes]:
     writer.writerow([_header(c, lang, fraction_note=True) for c in data.columns])
     pending = 0
     for row in data.rows:
-        writer.writerow([row.text] if isinstance(row, Note) else [_csv_value(v) for v in row])
+        writer.writerow([row.text] if isinstance(row, Note) else [csv_value(v) for v in row])
         pending += 1
         if pending >= CHUNK_ROWS:
             yield _take(buffer)
@@ -279,7 +279,7 @@ def _take(buffer: io.StringIO) -> bytes:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_value(value) -> str:
+def csv_value(value) -> str:
     value = plain_value(value)
     if is_na(value):
         return ""
