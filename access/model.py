@@ -51,6 +51,8 @@ class Principal:
     views: tuple[str, ...] = ()
     via: str = "session"  # session, token, device, system
     session_id: str | None = None
+    # How a screen names a person (李街道); the audit trail names them by `name`, which is unique.
+    display_name: str = ""
 
     @property
     def permissions(self) -> frozenset[str]:

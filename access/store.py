@@ -57,7 +57,7 @@ class User:
 
     def principal(self, via: str = "session", session_id: str | None = None) -> Principal:
         return Principal("user", self.user_id, self.username, self.role, self.areas, self.personal_data,
-                         via=via, session_id=session_id)
+                         via=via, session_id=session_id, display_name=self.display_name)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,10 @@ def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
     scope = requested.scope
     kept = {name: value for name, value in params.items() if name not in {p.param for p in requested.problems}}
     breadcrumb = [
-        Link(link(page_path, kept, area=area.code), area.name, area.code == scope.area_code)
+        # Areas above the principal's own are named (the breadcrumb is not data) but lead nowhere: their numbers are
+        # not the principal's to see.
+        Link(link(page_path, kept, area=area.code) if scope.permits(area.code) else "", area.name,
+             area.code == scope.area_code)
         for area in areas.area_path(db, scope.area_code)
     ]
     header = scope_header(

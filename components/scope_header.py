@@ -41,6 +41,8 @@ def scope_header(
             html.Span(link.label, className="crumbs__here", **{"aria-current": "page"})
             if link.active
             else dcc.Link(link.label, href=link.href, className="crumbs__link")
+            if link.href
+            else html.Span(link.label, className="crumbs__above")
         )
     badge = [html.Span(as_of)]
     if history_label:

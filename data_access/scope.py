@@ -81,6 +81,10 @@ class Scope:
             bool(self.area_code) and any(self.area_code.startswith(code) for code in self.permitted_areas)
         )
 
+    def permits(self, area_code: str) -> bool:
+        """Rows of `area_code` may be shown to the principal this scope was narrowed for."""
+        return self.permitted_areas is None or any(area_code.startswith(code) for code in self.permitted_areas)
+
     @property
     def period_start(self) -> datetime:
         return datetime.combine(self.period_from, time.min)

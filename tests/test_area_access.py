@@ -467,3 +467,11 @@ def _bearer_of(app, token: str) -> _Bearer:
 
 def _bearer(app, *, role: str, areas: tuple[str, ...]) -> _Bearer:
     return _bearer_of(app, api_token(app, role=role, areas=areas))
+
+
+def test_the_areas_above_a_leaders_own_are_named_but_lead_nowhere(app):
+    leader = signed_in(app, role="leader", areas=(STREET,))
+    header = every_callback(leader, app, "")[_output_of(app, ids.TICKETS_HEADER)][1]
+    assert "测试市" in header and "甲区" in header and "甲一街道" in header
+    # The street is the leader's own (shown, not linked); the district and the city above it are names only.
+    assert header.count('"crumbs__above"') == 2 and '"crumbs__link"' not in header
