@@ -77,6 +77,7 @@ $(LA311_DB): importer/mappings/la311.toml $(wildcard demo/datasets/la311/*.xz) |
 	$(PY) -m importer csv --mapping importer/mappings/la311.toml --url $(LA311_URL) --replace
 
 demo-la311: install $(LA311_DB)
+	@ONESCREEN_DATABASE_URL=$(LA311_URL) $(PY) -m access demo-logins
 	@echo "OneScreen on the LA 311 sample: http://127.0.0.1:$(PORT)/  (clock frozen at $(LA311_NOW))"
 	ONESCREEN_DATABASE_URL=$(LA311_URL) ONESCREEN_NOW=$(LA311_NOW) $(VENV)/bin/gunicorn \
 		--bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 60 app:server

@@ -66,6 +66,11 @@ class Principal:
         return self.may("views") and (self.kind != "device" or view_name == DEVICE_VIEW)
 
     @property
+    def shown_name(self) -> str:
+        """How a screen names the principal to others (who acknowledged an alert): 值班领导, or the device's name."""
+        return self.display_name or self.name
+
+    @property
     def label(self) -> str:
         """How the audit trail and the header name the principal: 设备 wall-1, or the user name."""
         return f"device:{self.name}" if self.kind == "device" else self.name

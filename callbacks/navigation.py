@@ -112,7 +112,6 @@ def signed_in(principal: Principal | None, lang: str) -> shell.SignedIn | None:
     if principal.may("admin"):
         links.append(shell.Link(f"/admin{in_lang}", i18n.t("access.admin", lang)))
     role = i18n.t(f"access.role.{principal.role}", lang)
-    name = principal.display_name or principal.name
-    return shell.SignedIn(i18n.t("access.signed_in", lang, name=name, role=role), tuple(links),
+    return shell.SignedIn(i18n.t("access.signed_in", lang, name=principal.shown_name, role=role), tuple(links),
                           shell.Link(f"/logout{in_lang}", i18n.t("access.logout", lang)),
                           request.environ.get("onescreen.csrf", ""))

@@ -76,7 +76,7 @@ def acknowledge_alerts(access: Access, db: Database, principal: Principal, keys:
                          detail={"alert": key, "zone": zone_id, "reason": "not an alert of this wall's scope"})
             continue
         area_code = str(zones.at[zone_id, "area_code"])
-        first = access.store.acknowledge(key, area_code, principal.label)
+        first = access.store.acknowledge(key, area_code, principal.shown_name)
         access.audit("acknowledge", "ok", principal, area_code=area_code,
                      detail={"alert": key, "zone": zone_id, "zone_name": str(zones.at[zone_id, "name"]),
                              "first": first})

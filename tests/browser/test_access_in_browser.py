@@ -66,7 +66,7 @@ def test_log_in_see_only_the_street_log_out(demo_app, demo_city, new_page):
     page.wait_for_url(demo_app.url("/"))
     wait_until_shown(page)
     assert page.locator(".scope__area").inner_text() == street_name
-    assert "leader-of-one-street" in page.locator(".identity__who").inner_text()
+    assert "街道负责人（领导）" in page.locator(".identity__who").inner_text()  # the display name, with the role
     screenshot(page, "header-signed-in")
 
     page.goto(demo_app.url("/", f"area={other}"))
@@ -134,9 +134,15 @@ def test_acknowledged_placard_shows_on_another_wall_and_in_the_audit(own_demo_ci
     desk.locator(placard).wait_for(state="detached", timeout=5000)
     feed.snapshot(surging=zone)  # the surge goes on: only the acknowledgement closes the other wall's placard
     wall.locator(placard).wait_for(state="detached", timeout=ONE_REFRESH_AND_SLACK_MS)
-    assert "duty-leader" in wall.locator(".wall-alerts").inner_text()
+    assert "值班领导" in wall.locator(".wall-alerts").inner_text()
 
     [record] = [r for r in store.audit_events(action="acknowledge") if r.principal_name == "duty-leader"]
     assert (record.outcome, record.area_code, record.detail["zone"]) == ("ok", zone_area_code, zone)
     assert record.detail["alert"].startswith(f"{zone}|")
-    assert desk_log.errors == [] and wall_log.errors == []
+    # And an administrator reads it on the audit page.
+    admin, admin_log = new_page()
+    log_in(admin.context)
+    admin.goto(served.url("/admin/audit", "action=acknowledge"))
+    audit_text = admin.locator("main").inner_text()
+    assert "duty-leader" in audit_text and zone in audit_text
+    assert desk_log.errors == [] and wall_log.errors == [] and admin_log.errors == []
