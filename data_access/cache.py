@@ -1,10 +1,23 @@
-"""Query results cached by scope, in process or in a shared Redis.
+"""Query results cached by scope, in process or in a shared Redis: one computation per key, the last good answer always.
 
 Every screen on the same scope asks the same question; the database should
 answer it once per freshness window. Keys are the query's name and the
 scope's canonical text, so two screens (or a screen and the API) showing the
-same scope share one entry. A cache that fails is bypassed, never fatal: the
-dashboard is slower without it, not down.
+same scope share one entry.
+
+Three promises, because a wall is looked at most when something is wrong:
+- One computation at a time per key across the cluster (a Redis lock with a
+  lifetime; a process lock without Redis). Whoever does not hold it gets the
+  previous answer at once if there is one (stale-while-revalidate), else waits,
+  bounded, for the one computation.
+- The last good answer outlives its freshness: a live answer's copy is kept
+  for LAST_GOOD_SECONDS under its scope's live lineage (the same scope in any
+  cache window). When the database fails, that copy is served, and the block
+  of reads that got it learns how old it is (`watch_staleness`).
+- A cache that fails is bypassed, never fatal: with Redis down or hung (every
+  call bounded by _REDIS_TIMEOUT_S), answers go through a bounded in-process
+  cache with the same single-flight, one warning per outage, and Redis is
+  tried again every _REDIS_RETRY_SECONDS.
 
 Values are stored through `data_access.codec`, never pickled: an entry in
 Redis is data anyone on its network may have written, and one the codec did
@@ -12,16 +25,23 @@ not write (hostile or corrupt) is a miss, logged and recomputed.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import logging
-from typing import Callable, TypeVar
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
+import redis
 from flask import Flask
-from flask_caching import Cache
-from flask_caching.backends import RedisCache, SimpleCache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config import Settings
-from data_access import codec
+from data_access import DatabaseError, codec
 
 log = logging.getLogger(__name__)
 
@@ -29,75 +49,325 @@ T = TypeVar("T")
 
 # Bump when a cached result's shape changes, so a shared Redis never serves
 # an old shape to a new release.
-_KEY_VERSION = "v2"  # v2: stored by the codec instead of pickled
+_KEY_VERSION = "v3"  # v3: (computed_at, value) entries; v2: stored by the codec instead of pickled
+
+# Namespaces: an answer of one cache window, the last good copy of a live lineage, a computation in progress.
+_ANSWER_PREFIX = "onescreen:"
+_LAST_GOOD_PREFIX = "onescreen-last-good:"
+_LOCK_PREFIX = "onescreen-lock:"
+
+# How long the last good copy of a live answer is kept: an outage overnight is still bridged in the morning.
+LAST_GOOD_SECONDS = 24 * 3600
+# The in-process cache's bound: per worker, whatever the number of as_of moments asked.
+LOCAL_ENTRIES = 2000
+# Every Redis call waits at most this long: a hung Redis costs one request a second, then it is bypassed.
+_REDIS_TIMEOUT_S = 1.0
+_REDIS_RETRY_SECONDS = 5.0
+# How often a request waiting on another host's computation looks for its answer.
+_POLL_SECONDS = 0.05
 
 
-class _CodecSerializer:
-    """Flask-Caching's backends call `serializer.dumps/loads`; this one speaks the codec only."""
+class Entry(NamedTuple):
+    """A cached answer and when (epoch seconds) it was computed."""
 
-    def dumps(self, value) -> bytes:
-        return codec.dumps(value)  # a value it does not declare raises: the answer is served uncached
+    computed_at: float
+    value: object
 
-    def loads(self, data: bytes | None):
-        if data is None:
-            return None
-        try:
-            return codec.loads(data)
-        except codec.CodecError as error:
-            log.warning("cache entry is not a cached answer (%s); recomputing it", error)
-            return None
+    @property
+    def age_s(self) -> float:
+        return max(0.0, time.time() - self.computed_at)
 
 
-class CodecRedisCache(RedisCache):
-    serializer = _CodecSerializer()
+class Staleness:
+    """What a block of reads was served: the oldest answer past its freshness, if any (`watch_staleness`)."""
+
+    def __init__(self):
+        self.stale_since: float | None = None  # epoch seconds the oldest stale answer was computed at
+        self.database_failed = False  # one of them was served because the database did not answer
+
+    def saw(self, entry: Entry, database_failed: bool) -> None:
+        if self.stale_since is None or entry.computed_at < self.stale_since:
+            self.stale_since = entry.computed_at
+        self.database_failed = self.database_failed or database_failed
+
+    @property
+    def age_s(self) -> float:
+        """How old the oldest stale answer is (0: every answer was fresh)."""
+        return 0.0 if self.stale_since is None else max(0.0, time.time() - self.stale_since)
 
 
-# The in-process cache goes through the same codec: one path, exercised by every test,
-# and callers get a fresh copy they may change as before.
-class CodecSimpleCache(SimpleCache):
-    serializer = _CodecSerializer()
+_staleness: contextvars.ContextVar[Staleness | None] = contextvars.ContextVar("onescreen_staleness", default=None)
+
+
+@contextlib.contextmanager
+def watch_staleness() -> Iterator[Staleness]:
+    """Collect how old the answers read inside the block are: a view says so when it shows the last good ones."""
+    watched = Staleness()
+    token = _staleness.set(watched)
+    try:
+        yield watched
+    finally:
+        _staleness.reset(token)
+
+
+def _served_stale(entry: Entry, database_failed: bool = False):
+    watched = _staleness.get()
+    if watched is not None:
+        watched.saw(entry, database_failed)
+    return entry.value
+
+
+class _Flight:
+    """One computation of a key in this process; the requests that wait for it get its outcome."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.entry: Entry | None = None
+        self.stale = False
+        self.database_failed = False
+        self.error: BaseException | None = None
+
+    def outcome(self):
+        if self.error is not None:
+            raise self.error
+        return _served_stale(self.entry, self.database_failed) if self.stale else self.entry.value
+
+
+class _LocalStore:
+    """A bounded in-process store of encoded entries: least recently used out past LOCAL_ENTRIES."""
+
+    def __init__(self, max_entries: int = LOCAL_ENTRIES):
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get_many(self, names: list[str]) -> list[bytes | None]:
+        now = time.monotonic()
+        found = []
+        with self._lock:
+            for name in names:
+                expires_data = self._entries.get(name)
+                if expires_data is None or expires_data[0] <= now:
+                    self._entries.pop(name, None)
+                    found.append(None)
+                else:
+                    self._entries.move_to_end(name)
+                    found.append(expires_data[1])
+        return found
+
+    def set_many(self, items: dict[str, bytes], ttl_s: dict[str, float]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for name, data in items.items():
+                self._entries[name] = (now + ttl_s[name], data)
+                self._entries.move_to_end(name)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class _RedisStore:
+    """Encoded entries and computation locks in a shared Redis, every call bounded in time."""
+
+    # Deletes a lock only if it is still ours: one that outlived its lifetime may be another host's now.
+    _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+    def __init__(self, url: str):
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=_REDIS_TIMEOUT_S, socket_connect_timeout=_REDIS_TIMEOUT_S,
+            retry=Retry(NoBackoff(), 0),  # a retry doubles the wait on a hung server and helps nothing
+        )
+
+    def get_many(self, names: list[str]) -> list[bytes | None]:
+        return self._client.mget(names)
+
+    def set_many(self, items: dict[str, bytes], ttl_s: dict[str, float]) -> None:
+        pipe = self._client.pipeline(transaction=False)
+        for name, data in items.items():
+            pipe.set(name, data, px=int(ttl_s[name] * 1000))
+        pipe.execute()
+
+    def acquire(self, name: str, token: str, lifetime_s: float) -> bool:
+        return bool(self._client.set(name, token, nx=True, px=int(lifetime_s * 1000)))
+
+    def release(self, name: str, token: str) -> None:
+        self._client.eval(self._RELEASE, 1, name, token)
+
+    def clear(self) -> None:
+        for prefix in (_ANSWER_PREFIX, _LAST_GOOD_PREFIX, _LOCK_PREFIX):
+            names = list(self._client.scan_iter(f"{prefix}*"))
+            if names:
+                self._client.delete(*names)
 
 
 class ResultCache:
+    # `server` is no longer needed (the stores are built here); accepted while Database.from_settings passes it.
     def __init__(self, settings: Settings, server: Flask | None = None):
-        if settings.cache_redis_url:
-            config = {"CACHE_TYPE": f"{__name__}.CodecRedisCache", "CACHE_REDIS_URL": settings.cache_redis_url}
-        else:
-            config = {"CACHE_TYPE": f"{__name__}.CodecSimpleCache", "CACHE_THRESHOLD": 2000}
-        config["CACHE_KEY_PREFIX"] = "onescreen:"
-        # Flask-Caching builds its backend on a Flask app; scripts and tests have
-        # none. The backend is then used directly, because `Cache` looks for
-        # it on whichever app is current, and the API may run on another one.
-        app = server or Flask("onescreen-cache")
-        extension = Cache(app, config=config)
-        self._cache = app.extensions["cache"][extension]
         self._live_seconds = settings.live_cache_seconds
         self._history_seconds = settings.history_cache_seconds
+        # A computation is a few statements, each bounded by the statement timeout: its lock outlives it.
+        self._lock_seconds = max(5.0, 2 * settings.statement_timeout_s)
+        self._local = _LocalStore()
+        self._shared = _RedisStore(settings.cache_redis_url) if settings.cache_redis_url else None
+        self._shared_down = False
+        self._retry_shared_at = 0.0
+        self._state_lock = threading.Lock()
+        self._flights: dict[str, _Flight] = {}
 
-    def get_or_compute(self, key: str, live: bool, compute: Callable[[], T]) -> T:
-        """The cached value for `key`, computing and storing it on a miss.
+    def get_or_compute(self, key: str, live: bool, compute: Callable[[], T], *, lineage: str | None = None) -> T:
+        """The cached value for `key`, computed once (across the cluster) when it is missing or past its freshness.
 
-        `live` answers (about "now") expire quickly; answers about a past
-        moment are kept longer.
+        `live` answers (about "now") are fresh for seconds; their last good
+        copy is kept under `lineage` (the same question in any cache window;
+        default `key`) for LAST_GOOD_SECONDS, served while one request
+        refreshes it and when the database fails. Answers about a past moment
+        are fresh, and kept, for the history window. A DatabaseError with no
+        answer to fall back on is raised as before.
         """
-        key = f"{_KEY_VERSION}:{key}"
+        names = [f"{_ANSWER_PREFIX}{_KEY_VERSION}:{key}"]
+        if live:
+            names.append(f"{_LAST_GOOD_PREFIX}{_KEY_VERSION}:{lineage or key}")
+        current, *last_good = self._read(names)
+        if current is not None:
+            return current.value
+        previous = last_good[0] if last_good else None
+        with self._state_lock:
+            flight = self._flights.get(names[0])
+            leader = flight is None
+            if leader:
+                flight = self._flights[names[0]] = _Flight()
+        if not leader:
+            if previous is not None:
+                return _served_stale(previous)
+            if flight.done.wait(self._lock_seconds):
+                return flight.outcome()
+            return compute()  # the computation outlived its bound: this request asks on its own
         try:
-            found = self._cache.get(key)
-        except Exception:  # a cache outage must not take the dashboard down
-            log.warning("cache read failed; querying the database directly", exc_info=True)
-            return compute()
-        if found is not None:
-            return found
-        value = compute()
+            self._lead(flight, names, live, previous, compute)
+        except BaseException as error:
+            flight.error = error
+            raise
+        finally:
+            with self._state_lock:
+                del self._flights[names[0]]
+            flight.done.set()
+        return flight.outcome()
+
+    def _lead(self, flight: _Flight, names: list[str], live: bool, previous: Entry | None, compute) -> None:
+        """Compute the answer for this process's waiters, once across the cluster, into `flight`."""
+        lock_name = f"{_LOCK_PREFIX}{names[0]}"
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + self._lock_seconds
+        while not self._acquire(lock_name, token):
+            if previous is not None:  # another host is refreshing it: the previous answer will do meanwhile
+                flight.entry, flight.stale = previous, True
+                return
+            if time.monotonic() > deadline:
+                break  # the other host's computation outlived its bound: ask on our own
+            time.sleep(_POLL_SECONDS)
+            current, *last_good = self._read(names)
+            if current is not None:
+                flight.entry = current
+                return
+            previous = last_good[0] if last_good else None
         try:
-            self._cache.set(key, value, timeout=self._live_seconds if live else self._history_seconds)
-        except Exception:
+            try:
+                value = compute()
+            except DatabaseError:
+                if previous is None:
+                    raise
+                log.warning("the database did not answer; serving the last good answer, %.0f s old", previous.age_s)
+                flight.entry, flight.stale, flight.database_failed = previous, True, True
+                return
+            flight.entry = Entry(time.time(), value)
+            self._write(names, live, flight.entry)
+        finally:
+            self._release(lock_name, token)
+
+    def _read(self, names: list[str]) -> list[Entry | None]:
+        return [_entry(data) for data in self._call(lambda store: store.get_many(names))]
+
+    def _write(self, names: list[str], live: bool, entry: Entry) -> None:
+        try:
+            data = codec.dumps(tuple(entry))
+        except codec.CodecError:
             log.warning("cache write failed; the answer is served uncached", exc_info=True)
-        return value
+            return
+        ttl_s = {names[0]: self._live_seconds if live else self._history_seconds}
+        if live:
+            ttl_s[names[1]] = LAST_GOOD_SECONDS
+        self._call(lambda store: store.set_many(dict.fromkeys(names, data), ttl_s))
+
+    def _acquire(self, name: str, token: str) -> bool:
+        # Without Redis the process's own flight is the lock.
+        return self._call(lambda store: store.acquire(name, token, self._lock_seconds), local=lambda: True)
+
+    def _release(self, name: str, token: str) -> None:
+        self._call(lambda store: store.release(name, token), local=lambda: None)
+
+    def _call(self, operation, local=None):
+        """`operation` on Redis while it answers, else on the in-process store (or `local()`)."""
+        shared = self._shared_to_use()
+        if shared is not None:
+            try:
+                result = operation(shared)
+            except (redis.RedisError, OSError) as error:
+                self._shared_failed(error)
+            else:
+                self._shared_answered()
+                return result
+        return local() if local is not None else operation(self._local)
+
+    def _shared_to_use(self) -> _RedisStore | None:
+        if self._shared is None or not self._shared_down:
+            return self._shared
+        with self._state_lock:
+            # While Redis is down, one request per retry interval tries it; the others go on locally.
+            if time.monotonic() < self._retry_shared_at:
+                return None
+            self._retry_shared_at = time.monotonic() + _REDIS_RETRY_SECONDS
+        return self._shared
+
+    def _shared_failed(self, error: Exception) -> None:
+        with self._state_lock:
+            first = not self._shared_down
+            self._shared_down = True
+            self._retry_shared_at = time.monotonic() + _REDIS_RETRY_SECONDS
+        if first:  # once per outage, not once per request
+            log.warning("the Redis cache does not answer (%s); caching in process until it is back", error)
+
+    def _shared_answered(self) -> None:
+        if self._shared_down:
+            with self._state_lock:
+                back, self._shared_down = self._shared_down, False
+            if back:
+                log.warning("the Redis cache answers again; caching there")
 
     def clear(self) -> None:
         """Forget every cached answer (benchmarks measure cold queries with it)."""
-        self._cache.clear()
+        self._local.clear()
+        if self._shared is not None:
+            self._shared.clear()
+
+
+def _entry(data: bytes | None) -> Entry | None:
+    if data is None:
+        return None
+    try:
+        found = codec.loads(data)
+    except codec.CodecError as error:
+        log.warning("cache entry is not a cached answer (%s); recomputing it", error)
+        return None
+    if not (isinstance(found, tuple) and len(found) == 2 and type(found[0]) is float):
+        log.warning("cache entry is not a cached answer (not a (computed_at, value) pair); recomputing it")
+        return None
+    return Entry(*found)
 
 
 def cached_by_scope(query: Callable[..., T]) -> Callable[..., T]:
@@ -105,7 +375,10 @@ def cached_by_scope(query: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(query)
     def wrapper(db, scope, *args):
-        key = f"{query.__module__}.{query.__name__}:{db.cache_namespace}:{scope.cache_key()}:{args!r}"
-        return db.cache.get_or_compute(key, scope.live, lambda: query(db, scope, *args))
+        name = f"{query.__module__}.{query.__name__}:{db.cache_namespace}"
+        return db.cache.get_or_compute(
+            f"{name}:{scope.cache_key()}:{args!r}", scope.live, lambda: query(db, scope, *args),
+            lineage=f"{name}:{scope.live_lineage_key()}:{args!r}",
+        )
 
     return wrapper

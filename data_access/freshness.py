@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from data_access import gate
 from data_access.areas import WHOLE_DATABASE
+from data_access.cache import cached_by_scope
 from data_access.database import Database
 from data_access.scope import Scope
 
@@ -32,6 +33,11 @@ def newest_data_at(db: Database, scope: Scope) -> datetime | None:
     """The newest ticket report, worker ping or crowd snapshot by as_of: in scope if it has one within LOOK_BACK,
     else in the whole database; None for a database with no data before as_of."""
     return _newest(db, scope, since=scope.as_of - LOOK_BACK) or _newest(db, _whole_database(scope), since=None)
+
+
+# Every view and wall refresh asks it: cached as their numbers are, so a wall the database cannot answer says how
+# old its last good answer's data is. /health asks the database itself (newest_data_at).
+shown_newest_data_at = cached_by_scope(newest_data_at)
 
 
 def _newest(db: Database, scope: Scope, since: datetime | None) -> datetime | None:

@@ -95,12 +95,19 @@ class Scope:
         return datetime.combine(self.period_to + timedelta(days=1), time.min)
 
     def cache_key(self) -> str:
+        return self._key(self.as_of.isoformat())
+
+    def live_lineage_key(self) -> str:
+        """The key of this scope's answers in any cache window: the last good live answer is kept under it."""
+        return self._key("live")
+
+    def _key(self, moment: str) -> str:
         return "|".join(
             (
                 self.area_code,
                 self.period_from.isoformat(),
                 self.period_to.isoformat(),
-                self.as_of.isoformat(),
+                moment,
                 ",".join(self.sources),
                 self.category_code or "",
                 self.dept_code or "",
