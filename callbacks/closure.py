@@ -7,7 +7,6 @@ The tiles are `indicators.kpis` and the department and category tables
 """
 from __future__ import annotations
 
-import logging
 from typing import NamedTuple
 
 import dash
@@ -15,15 +14,14 @@ import pandas as pd
 from dash import Input, Output, State, html
 
 import i18n
-from callbacks.scoped_view import child_area_search, outage_answer, scoped_view, with_category_names
+from callbacks.scoped_view import child_area_search, refresh_answer, scoped_view, with_category_names
 from components import ids
 from components.grids import grid_rows
 from components.kpi import kpi_tile
-from data_access import DatabaseError, indicators, league
+from data_access import indicators, league
 from data_access.database import Database
 from pages.closure import CLOSURE_INDICATORS
 
-log = logging.getLogger(__name__)
 # The previous rank of an area that had no closure rate then: new in the table (the hover says so).
 NEW_IN_TABLE = "—"
 
@@ -54,11 +52,8 @@ OUTPUTS = (
 def register(app: dash.Dash, db: Database) -> None:
     @app.callback(*OUTPUTS, Input(ids.CLOSURE_REFRESH, "n_intervals"), State(ids.URL, "search"))
     def refresh(_tick, search):
-        try:
-            return tuple(closure_panels(db, search, app.get_relative_path("/closure")))
-        except DatabaseError:
-            log.exception("closure view could not read the database")
-            return outage_answer(search, len(OUTPUTS))
+        return refresh_answer(search, len(OUTPUTS),
+                              lambda: closure_panels(db, search, app.get_relative_path("/closure")), "closure")
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

@@ -19,7 +19,6 @@ snapshot on every refresh.
 """
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -30,7 +29,7 @@ import pandas as pd
 from dash import Input, Output, State, html, no_update
 
 from callbacks.area_map import geometry_update, register_drill_down
-from callbacks.scoped_view import outage_answer, scoped_view
+from callbacks.scoped_view import refresh_answer, scoped_view
 from components import ids
 from components.area_map import (
     heat_cells_per_degree,
@@ -47,13 +46,12 @@ from components.area_map import (
 )
 from components.grids import grid_rows
 from components.kpi import tile
-from data_access import DatabaseError, crowd, geo
+from data_access import crowd, geo
 from data_access.database import Database
 from data_access.scope import Scope
 from i18n import format_count, format_moment, format_rate, t
 from pages.crowd import MAP_IDS
 
-log = logging.getLogger(__name__)
 DAY_SECONDS = 24 * 3600
 
 
@@ -134,11 +132,11 @@ def register(app: dash.Dash, db: Database) -> None:
         State(ids.CROWD_REPLAY, "max"),
     )
     def refresh(_tick, replay_value, search, loaded, replay_max):
-        try:
-            return crowd_panels(db, search, loaded, replay_value, replay_max, app.get_relative_path("/crowd"))
-        except DatabaseError:
-            log.exception("crowd view could not read the database")
-            return outage_answer(search, len(OUTPUTS))
+        return refresh_answer(
+            search, len(OUTPUTS),
+            lambda: crowd_panels(db, search, loaded, replay_value, replay_max, app.get_relative_path("/crowd")),
+            "crowd",
+        )
 
     register_drill_down(app, db, MAP_IDS.areas, ids.URL)
 

@@ -8,7 +8,6 @@ clicked account drills into the child area it lies in.
 """
 from __future__ import annotations
 
-import logging
 from typing import NamedTuple
 
 import dash
@@ -19,17 +18,16 @@ from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
-from callbacks.scoped_view import child_area_search, outage_answer, scoped_view
+from callbacks.scoped_view import child_area_search, refresh_answer, scoped_view
 from callbacks.url import query_params
 from components import ids
 from components.grids import grid_rows
 from components.kpi import tile
 from components.wall_figures import spend_by_kind
-from data_access import DatabaseError, areas, funds
+from data_access import areas, funds
 from data_access.database import Database
 from pages.funds import ACCOUNT_FIGURES
 
-log = logging.getLogger(__name__)
 
 TILES = ("budget", "spent", "pending", "burn_rate", "year_elapsed")
 # A city has thousands of workstation accounts: the grid gets the ACCOUNT_ROWS burning
@@ -70,11 +68,8 @@ OUTPUTS = (
 def register(app: dash.Dash, db: Database) -> None:
     @app.callback(*OUTPUTS, Input(ids.FUNDS_REFRESH, "n_intervals"), State(ids.URL, "search"))
     def refresh(_tick, search):
-        try:
-            return tuple(fund_panels(db, search, app.get_relative_path("/funds")))
-        except DatabaseError:
-            log.exception("funds view could not read the database")
-            return outage_answer(search, len(OUTPUTS))
+        return refresh_answer(search, len(OUTPUTS),
+                              lambda: fund_panels(db, search, app.get_relative_path("/funds")), "funds")
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

@@ -8,7 +8,8 @@ cannot drift apart on what a URL means.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+import logging
+from typing import Callable, NamedTuple, Sequence
 
 import pandas as pd
 from dash import no_update
@@ -21,11 +22,13 @@ from components.freshness_badge import newest_record
 from components.scope_header import notices, scope_header
 from components.shell import Link
 from components.theme import Theme, theme_named
-from data_access import areas, reference
+from data_access import DatabaseError, areas, reference
+from data_access.cache import watch_staleness
 from data_access.database import Database
-from data_access.freshness import newest_data_at
+from data_access.freshness import shown_newest_data_at
 from data_access.scope import Scope
 
+log = logging.getLogger(__name__)
 
 class ScopedView(NamedTuple):
     """The scope a URL asks for, with what a view draws around its numbers."""
@@ -59,7 +62,7 @@ def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
         breadcrumb_label=i18n.t("overview.breadcrumb", lang),
         period=i18n.t("overview.period", lang, start=scope.period_from, end=scope.period_to),
         as_of=i18n.t("overview.as_of", lang, moment=i18n.format_moment(scope.as_of, lang)),
-        newest=newest_record(newest_data_at(db, scope), scope.as_of, lang),
+        newest=newest_record(shown_newest_data_at(db, scope), scope.as_of, lang),
         history_label=None if scope.live else i18n.t("overview.as_of.history", lang),
         filters=filter_texts(db, scope, lang),
     )
@@ -100,6 +103,26 @@ def outage_answer(search: str | None, outputs: int) -> tuple:
     """A view refresh's answer when the database does not answer: the notice (always the second
     output) and no change anywhere else, so a wall keeps its last numbers through a restart."""
     return (no_update, outage_notices(search), *([no_update] * (outputs - 2)))
+
+
+def refresh_answer(search: str | None, outputs: int, build: Callable[[], Sequence], view: str) -> tuple:
+    """A view refresh's outputs from `build()`; when the database does not answer, the last good answers
+    with a notice saying how old they are, or (none cached) `outage_answer`.
+
+    The notice is the second output, added to the view's own; it is said once the data is a minute old or the
+    database failed, not for the seconds a fresh answer takes to replace one just past its freshness.
+    """
+    try:
+        with watch_staleness() as staleness:
+            answer = tuple(build())
+    except DatabaseError:
+        log.exception("%s view could not read the database", view)
+        return outage_answer(search, outputs)
+    if not (staleness.database_failed or staleness.age_s >= 60):
+        return answer
+    lang = i18n.language(query_params(search).get("lang"))
+    aged = notices([i18n.t("notice.last_good_answer", lang, age=i18n.format_age(staleness.age_s, lang))])
+    return (answer[0], [*answer[1], *aged], *answer[2:])
 
 
 def child_area_search(db: Database, search: str | None, code) -> str:

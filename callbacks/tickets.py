@@ -7,7 +7,6 @@ overview and the API cannot disagree. The lists come from
 """
 from __future__ import annotations
 
-import logging
 from typing import NamedTuple
 
 import dash
@@ -19,7 +18,7 @@ from plotly.graph_objects import Figure
 import i18n
 from callbacks import requested_scope
 from callbacks.scoped_view import (
-    child_area_search, clicked_key, outage_answer, scoped_view, with_category_names,
+    child_area_search, clicked_key, refresh_answer, scoped_view, with_category_names,
 )
 from callbacks.url import link, query_params
 from components import figures, ids
@@ -27,12 +26,11 @@ from components.charts import graph_style
 from components.grids import grid_rows
 from components.kpi import kpi_tile, tile
 from components.theme import Theme
-from data_access import DatabaseError, indicators, reference, ticket_lists
+from data_access import indicators, reference, ticket_lists
 from data_access.contract import TICKET_STATUSES
 from data_access.database import Database
 from data_access.scope import Scope
 
-log = logging.getLogger(__name__)
 
 # The breakdowns drawn, each with its graph; the order is the layout's.
 BREAKDOWNS = (
@@ -76,16 +74,8 @@ OUTPUTS = (
 def register(app: dash.Dash, db: Database) -> None:
     @app.callback(*OUTPUTS, Input(ids.TICKETS_REFRESH, "n_intervals"), State(ids.URL, "search"))
     def refresh(_tick, search):
-        try:
-            panels = ticket_panels(db, search, app.get_relative_path("/tickets"))
-        except DatabaseError:
-            log.exception("tickets view could not read the database")
-            return outage_answer(search, len(OUTPUTS))
-        return (
-            panels.header, panels.notices, panels.tiles, panels.category_path, *panels.figures,
-            panels.overdue_rows, panels.overdue_count, panels.near_overdue_rows, panels.near_overdue_count,
-            *[graph_style(figure) for figure in panels.figures],
-        )
+        return refresh_answer(search, len(OUTPUTS), lambda: ticket_outputs(
+            ticket_panels(db, search, app.get_relative_path("/tickets"))), "tickets")
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -104,6 +94,15 @@ def register(app: dash.Dash, db: Database) -> None:
     )
     def drill_into_category(click, search):
         return subcategory_search(db, search, clicked_key(click))
+
+
+def ticket_outputs(panels: TicketPanels) -> tuple:
+    """The refresh callback's outputs, in the order of OUTPUTS: the panels, then each figure's style."""
+    return (
+        panels.header, panels.notices, panels.tiles, panels.category_path, *panels.figures,
+        panels.overdue_rows, panels.overdue_count, panels.near_overdue_rows, panels.near_overdue_count,
+        *[graph_style(figure) for figure in panels.figures],
+    )
 
 
 def ticket_panels(db: Database, search: str | None, page_path: str = "/tickets") -> TicketPanels:

@@ -15,7 +15,6 @@ the rotation, which placards are open.
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Callable, NamedTuple
 
@@ -26,7 +25,7 @@ from dash.exceptions import PreventUpdate
 
 import i18n
 from callbacks import requested_scope, wall_acknowledgement
-from callbacks.scoped_view import filter_texts, outage_answer
+from callbacks.scoped_view import filter_texts, refresh_answer
 from callbacks.url import query_params
 from callbacks.wall_acknowledgement import Acknowledgement, alert_key
 from components import figures, ids, wall_figures
@@ -36,14 +35,13 @@ from components.kpi import HEADLINE, kpi_tile
 from components.scope_header import notices
 from components.theme import Theme, theme_named
 from components.wall_panel import alert_table, stat_tile, wall_moment
-from data_access import DatabaseError, crowd, funds, indicators, workers
+from data_access import crowd, funds, indicators, workers
 from data_access.database import Database
-from data_access.freshness import newest_data_at
+from data_access.freshness import shown_newest_data_at
 from data_access.scope import Scope
 from data_access.workers import ONLINE_MINUTES, STALE_MINUTES
 from pages.wall import REFRESH_S, ROTATE_S, WALL_VIEWS, Seconds
 
-log = logging.getLogger(__name__)
 
 # Charts' text is this share of the wall's type: tick labels a little smaller than the tiles' labels.
 CHART_TYPE_SHARE = 0.9
@@ -149,13 +147,10 @@ def register(app: dash.Dash, db: Database) -> None:
                   State(ids.URL, "search"))
     def refresh(_tick, viewport, search):
         font_px = chart_font_px(viewport)
-        try:
-            return wall_refresh(db, search, font_px,
-                                lambda keys: wall_acknowledgement.acknowledged(access, keys)).outputs()
-        except DatabaseError:
-            # The wall keeps its last numbers and says why; the badge, no longer fed, turns amber then red.
-            log.exception("wall refresh could not read the database")
-            return outage_answer(search, len(REFRESH_OUTPUTS))
+        # Without the database the wall shows its last good answers (its badge, fed their newest record, ages)
+        # or keeps the numbers it has; either way it says why.
+        return refresh_answer(search, len(REFRESH_OUTPUTS), lambda: wall_refresh(
+            db, search, font_px, lambda keys: wall_acknowledgement.acknowledged(access, keys)).outputs(), "wall")
 
     @app.callback(Output(ids.WALL_PLACARD_STACK, "children"), Input(ids.WALL_PLACARDS, "data"),
                   State(ids.URL, "search"))
@@ -288,7 +283,7 @@ def wall_refresh(db: Database, search: str | None, font_px: float,
     common = (
         _title(db, requested, lang),
         notices(requested_scope.notice_texts(requested, lang)),
-        freshness_data(newest_data_at(db, scope), now, scope.live, lang),
+        freshness_data(shown_newest_data_at(db, scope), now, scope.live, lang),
         alert_records(alerts, acknowledgements),
     )
     setup = wall_setup(params, lang)

@@ -36,7 +36,7 @@ from plotly.graph_objects import Figure
 
 from callbacks import requested_scope
 from callbacks.area_map import clicked_code, geometry_update, register_drill_down
-from callbacks.scoped_view import child_area_search, outage_answer, scoped_view
+from callbacks.scoped_view import child_area_search, refresh_answer, scoped_view
 from callbacks.url import query_params
 from components import ids
 from components.area_map import (
@@ -125,11 +125,8 @@ def register(app: dash.Dash, db: Database) -> None:
         State(MAP_IDS.loaded, "data"),
     )
     def refresh(_tick, search, loaded):
-        try:
-            return workers_panels(db, search, loaded, app.get_relative_path("/workers"))
-        except DatabaseError:
-            log.exception("workers view could not read the database")
-            return outage_answer(search, len(OUTPUTS))
+        return refresh_answer(search, len(OUTPUTS),
+                              lambda: workers_panels(db, search, loaded, app.get_relative_path("/workers")), "workers")
 
     @app.callback(
         Output(ids.WORKERS_TRACK, "children"),

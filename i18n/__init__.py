@@ -251,6 +251,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "age.3_7d": {"zh": "3–7天", "en": "3–7 days"},
     "age.7_30d": {"zh": "7–30天", "en": "7–30 days"},
     "age.ge_30d": {"zh": "30天以上", "en": "30 days or more"},
+    # The last good answer (data_access.cache): a view the database cannot answer shows the cached one, with its age.
+    "notice.last_good_answer": {
+        "zh": "暂时无法读取最新数据，显示的是{age}读取的数据，将自动重试。",
+        "en": "The latest data cannot be read right now; showing the data read {age}, retrying automatically.",
+    },
 }
 
 

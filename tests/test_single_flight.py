@@ -1,0 +1,271 @@
+"""One computation per key across the cluster, the last good answer when the database fails, and a cache that can
+fail (killed or hung Redis) without taking the database down."""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+from dash import no_update
+from sqlalchemy import create_engine
+
+import i18n
+from callbacks.scoped_view import refresh_answer
+from callbacks.wall import REFRESH_OUTPUTS, wall_refresh
+from data_access import DatabaseError, cache as cache_module
+from data_access.cache import LAST_GOOD_SECONDS, LOCAL_ENTRIES, ResultCache, watch_staleness
+from tests.support import REDIS_URL, read_only_database, settings_for, unavailable
+from tests.test_app_shell import as_json
+from tests.test_cache import city  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def redis_url():
+    """The test Redis, not flushed: keys in these tests are unique, so parallel runs never meet."""
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as error:
+        unavailable(f"Redis at {REDIS_URL}", error)
+    return REDIS_URL
+
+
+@pytest.fixture(params=["in process", "redis"])
+def cache_url(request):
+    return None if request.param == "in process" else request.getfixturevalue("redis_url")
+
+
+def _key() -> str:
+    return f"i11-single-flight-{uuid.uuid4().hex}"
+
+
+class Counted:
+    """A computation that takes `seconds` and counts how often it ran (the database's load)."""
+
+    def __init__(self, value, seconds: float = 0.3, error: Exception | None = None):
+        self.value, self.seconds, self.error = value, seconds, error
+        self.runs = 0
+        self._lock = threading.Lock()
+
+    def __call__(self):
+        with self._lock:
+            self.runs += 1
+        time.sleep(self.seconds)
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _down() -> DatabaseError:
+    return DatabaseError("SELECT 1", {}, ConnectionRefusedError("the database is down"))
+
+
+def _ask_together(caches, key, compute, live=True, threads=20):
+    """`threads` requests for `key` at once, spread over `caches` (hosts): their answers and how long each took."""
+    start = threading.Barrier(threads)
+
+    def ask(i):
+        start.wait()
+        began = time.monotonic()
+        value = caches[i % len(caches)].get_or_compute(key, live, compute)
+        return value, time.monotonic() - began
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(ask, range(threads)))
+
+
+def test_twenty_requests_for_a_cold_key_compute_it_once(cache_url):
+    # With Redis, two hosts sharing it: the lock is the cluster's, not the process's.
+    hosts = [ResultCache(settings_for("sqlite://", cache_redis_url=cache_url)) for _ in range(2 if cache_url else 1)]
+    compute = Counted({"reported": 9})
+    answers = _ask_together(hosts, _key(), compute)
+    assert compute.runs == 1
+    assert [value for value, _ in answers] == [{"reported": 9}] * 20
+
+
+def test_an_answer_past_its_freshness_is_served_at_once_while_one_request_refreshes_it(cache_url):
+    cache = ResultCache(settings_for("sqlite://", cache_redis_url=cache_url, live_cache_seconds=1))
+    key = _key()
+    cache.get_or_compute(key, True, lambda: "old")
+    time.sleep(1.2)
+    refresh = Counted("new", seconds=1.0)
+    answers = _ask_together([cache], key, refresh)
+    assert refresh.runs == 1
+    served_old = [took for value, took in answers if value == "old"]
+    assert len(served_old) == 19 and max(served_old) < 0.5  # not held up by the refresh
+    assert [value for value, _ in answers].count("new") == 1
+    assert cache.get_or_compute(key, True, lambda: pytest.fail("refreshed already")) == "new"
+
+
+def test_a_failing_database_serves_the_last_good_answer_flagged_with_its_age(cache_url):
+    cache = ResultCache(settings_for("sqlite://", cache_redis_url=cache_url, live_cache_seconds=1))
+    key = _key()
+    cache.get_or_compute(key, True, lambda: {"reported": 9})
+    time.sleep(1.2)
+    with watch_staleness() as staleness:
+        assert cache.get_or_compute(key, True, Counted(None, seconds=0, error=_down())) == {"reported": 9}
+    assert staleness.database_failed
+    assert 1.2 <= staleness.age_s < 5
+    with watch_staleness() as fresh:
+        cache.get_or_compute(_key(), True, lambda: 1)
+    assert fresh.stale_since is None and not fresh.database_failed
+
+
+def test_a_failing_database_with_no_previous_answer_raises_as_before(cache_url):
+    cache = ResultCache(settings_for("sqlite://", cache_redis_url=cache_url))
+    failing = Counted(None, seconds=0.3, error=_down())
+    key = _key()
+    with pytest.raises(DatabaseError):
+        cache.get_or_compute(key, True, failing)
+    # Requests waiting for the one failing computation share its error rather than each asking again.
+    errors = []
+
+    def ask(_):
+        try:
+            cache.get_or_compute(key, True, failing)
+        except DatabaseError as error:
+            errors.append(error)
+
+    with ThreadPoolExecutor(10) as pool:
+        list(pool.map(ask, range(10)))
+    assert len(errors) == 10 and failing.runs <= 3
+
+
+def test_live_answers_keep_a_last_good_copy_for_a_day_in_redis(redis_url):
+    cache = ResultCache(settings_for("sqlite://", cache_redis_url=redis_url, live_cache_seconds=15))
+    key = _key()
+    cache.get_or_compute(key, True, lambda: "live")
+    store = redis.Redis.from_url(redis_url)
+    [answer] = store.keys(f"onescreen:*{key}")
+    [last_good] = store.keys(f"onescreen-last-good:*{key}")
+    assert 0 < store.ttl(answer) <= 15
+    assert 15 < store.ttl(last_good) <= LAST_GOOD_SECONDS
+
+
+def test_the_in_process_cache_is_bounded_whatever_the_number_of_as_of_moments():
+    cache = ResultCache(settings_for("sqlite://"))
+    for moment in range(LOCAL_ENTRIES + 500):
+        cache.get_or_compute(f"history:as_of={moment}", False, lambda: moment)
+    assert len(cache._local) == LOCAL_ENTRIES
+    # The newest are kept, the oldest went first.
+    assert cache.get_or_compute(f"history:as_of={LOCAL_ENTRIES + 499}", False, lambda: -1) == LOCAL_ENTRIES + 499
+    assert cache.get_or_compute("history:as_of=0", False, lambda: -1) == -1
+
+
+class RedisProxy:
+    """A TCP proxy to the real Redis that can freeze: accept connections and never answer (a hung server)."""
+
+    def __init__(self, target: str):
+        url = redis.connection.parse_url(target)
+        self.target = (url.get("host", "127.0.0.1"), url.get("port", 6379))
+        self.db = url.get("db", 0)
+        self.frozen = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = [self._listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/{self.db}"
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self._sockets.append(client)
+            if self.frozen.is_set():
+                continue  # held open, never read or answered
+            upstream = socket.create_connection(self.target)
+            self._sockets.append(upstream)
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket):
+        try:
+            while data := source.recv(65536):
+                while self.frozen.is_set():  # stop forwarding: the bytes are held, as a hung peer holds them
+                    time.sleep(0.05)
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        for sock in self._sockets:
+            sock.close()
+
+
+@pytest.fixture
+def frozen_redis(redis_url, monkeypatch):
+    monkeypatch.setattr(cache_module, "_REDIS_RETRY_SECONDS", 0.5)
+    proxy = RedisProxy(redis_url)
+    yield proxy
+    proxy.close()
+
+
+def test_a_frozen_redis_falls_back_in_process_with_one_warning_and_recovers(frozen_redis, caplog):
+    cache = ResultCache(settings_for("sqlite://", cache_redis_url=frozen_redis.url))
+    warm = _key()
+    assert cache.get_or_compute(warm, True, lambda: "through redis") == "through redis"
+
+    frozen_redis.frozen.set()
+    compute = Counted("in process", seconds=0.1)
+    key = _key()
+    began = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="data_access.cache"):
+        answers = [answer for _ in range(5) for answer in _ask_together([cache], key, compute)]
+    took = time.monotonic() - began
+    assert [value for value, _ in answers] == ["in process"] * 100
+    assert took < 5 and max(t for _, t in answers) < 3
+    assert compute.runs == 1  # the database's load stays one computation per key, Redis or not
+    outage = [r for r in caplog.records if "does not answer" in r.getMessage()]
+    assert len(outage) == 1
+
+    frozen_redis.frozen.clear()
+    time.sleep(0.6)  # the retry interval (patched)
+    back = _key()
+    deadline = time.monotonic() + 5
+    while not redis.Redis.from_url(REDIS_URL).keys(f"onescreen:*{back}") and time.monotonic() < deadline:
+        cache.get_or_compute(back, True, lambda: "through redis again")
+        time.sleep(0.1)
+    assert redis.Redis.from_url(REDIS_URL).keys(f"onescreen:*{back}")
+    assert any("answers again" in r.getMessage() for r in caplog.records)
+
+
+def _outputs(db, search):
+    return refresh_answer(search, len(REFRESH_OUTPUTS), lambda: wall_refresh(db, search, 16).outputs(), "wall")
+
+
+def _notice_texts(outputs) -> list[str]:
+    return [notice.children for notice in outputs[1]]
+
+
+def test_a_wall_starting_during_an_outage_shows_the_last_good_answer_and_its_age(city, redis_url):  # noqa: F811
+    search = f"?views=tickets,closure&area=R&from=2026-11-01&x={uuid.uuid4().hex}"
+    earlier = read_only_database(city, cache_redis_url=redis_url, live_cache_seconds=1)
+    live = _outputs(earlier, search)
+    assert not any("cannot be read" in text or "无法读取" in text for text in _notice_texts(live))
+    time.sleep(1.2)  # past its freshness: only the last good copy is left
+
+    starting = read_only_database(city, cache_redis_url=redis_url, live_cache_seconds=1)
+    starting.engine = create_engine("sqlite:////nonexistent/onescreen.sqlite")  # the database is down
+    shown = _outputs(starting, search)
+    assert shown[0] is not no_update  # drawn, not kept: this wall had nothing to keep
+    assert as_json([shown[0], *shown[2:]]) == as_json([live[0], *live[2:]])  # the same numbers, charts and freshness
+    [aged] = [text for text in _notice_texts(shown) if text.startswith("暂时无法读取最新数据")]
+    assert aged == i18n.t("notice.last_good_answer", "zh", age=aged.split("显示的是")[1].split("读取")[0])
+    assert "秒前" in aged  # about a second old
+
+
+def test_a_wall_with_no_last_good_answer_shows_the_outage_notice(city):  # noqa: F811
+    db = read_only_database(city)
+    db.engine = create_engine("sqlite:////nonexistent/onescreen.sqlite")
+    shown = _outputs(db, "?views=tickets&area=R")
+    assert shown[0] is no_update
+    assert _notice_texts(shown) == [i18n.t("notice.database_unavailable", "zh")]
