@@ -40,6 +40,17 @@ def unavailable(what: str, error: Exception):
     pytest.skip(message)
 
 
+def reachable_redis() -> str:
+    """REDIS_URL, once it answers (else `unavailable`)."""
+    import redis  # only the tests that need a Redis need the client
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as error:
+        unavailable(f"Redis at {REDIS_URL}", error)
+    return REDIS_URL
+
+
 def settings_for(database_url: str, **overrides) -> Settings:
     base = Settings(
         database_url=database_url,

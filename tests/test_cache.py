@@ -15,9 +15,9 @@ from tests.support import (
     create_contract,
     fresh_database_url,
     insert_rows,
+    reachable_redis,
     read_only_database,
     settings_for,
-    unavailable,
 )
 from tests.test_indicator_definitions import AREAS, TICKETS
 
@@ -27,11 +27,7 @@ SCOPE = Scope(area_code="R", period_from=date(2026, 11, 1), period_to=date(2026,
 
 @pytest.fixture
 def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as error:
-        unavailable(f"Redis at {REDIS_URL}", error)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(reachable_redis()).flushdb()
     return REDIS_URL
 
 

@@ -19,7 +19,7 @@ from callbacks.scoped_view import refresh_answer
 from callbacks.wall import REFRESH_OUTPUTS, wall_refresh
 from data_access import DatabaseError, cache as cache_module
 from data_access.cache import LAST_GOOD_SECONDS, LOCAL_ENTRIES, ResultCache, watch_staleness
-from tests.support import REDIS_URL, read_only_database, settings_for, unavailable
+from tests.support import REDIS_URL, reachable_redis, read_only_database, settings_for
 from tests.test_app_shell import as_json
 from tests.test_cache import city  # noqa: F401 (fixture)
 
@@ -27,11 +27,7 @@ from tests.test_cache import city  # noqa: F401 (fixture)
 @pytest.fixture
 def redis_url():
     """The test Redis, not flushed: keys in these tests are unique, so parallel runs never meet."""
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as error:
-        unavailable(f"Redis at {REDIS_URL}", error)
-    return REDIS_URL
+    return reachable_redis()
 
 
 @pytest.fixture(params=["in process", "redis"])
