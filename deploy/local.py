@@ -76,10 +76,12 @@ def check(config: Path) -> subprocess.CompletedProcess:
     return subprocess.run(nginx_command(config, "-t"), capture_output=True, text=True, timeout=30)
 
 
-def web_environment(database_url: str, app_database_url: str, **extra: str) -> dict[str, str]:
+def web_environment(database_url: str, app_database_url: str | None, **extra: str) -> dict[str, str]:
+    """The processes' settings: these and nothing else of ONESCREEN_*; app_database_url None: config.py's default."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("ONESCREEN_")}
-    env.update(ONESCREEN_DATABASE_URL=database_url, ONESCREEN_APP_DATABASE_URL=app_database_url,
-               ONESCREEN_TRUSTED_PROXIES="1", **extra)
+    env.update(ONESCREEN_DATABASE_URL=database_url, ONESCREEN_TRUSTED_PROXIES="1", **extra)
+    if app_database_url:
+        env["ONESCREEN_APP_DATABASE_URL"] = app_database_url
     return env
 
 
@@ -112,6 +114,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = START_
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
+    """Stop them all and wait for them; a second Ctrl-C while they stop is ignored, so none is left behind."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     for process in processes:
         if process.poll() is None:
             process.terminate()
@@ -121,6 +126,10 @@ def stop(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _interrupted(_signum, _frame):
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,11 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     if checked.returncode != 0:
         print(checked.stderr, file=sys.stderr)
         return 1
-    env = web_environment(args.url, args.app_url) if args.app_url else web_environment(args.url, "")
-    if not args.app_url:
-        del env["ONESCREEN_APP_DATABASE_URL"]
-    # SIGTERM (systemd, a parent shell) stops the stack as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    env = web_environment(args.url, args.app_url or None)
+    # SIGTERM (a parent shell) stops the stack as Ctrl-C does; SIGINT too where a shell started this ignoring it.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupted)
     processes: list[subprocess.Popen] = []
     try:
         with open(run_dir / "web.log", "ab") as log:

@@ -10,6 +10,7 @@ stack and run in order; the last one kills a gunicorn.
 from __future__ import annotations
 
 import http.client
+import re
 import shutil
 import socket
 import ssl
@@ -227,3 +228,10 @@ def test_with_one_gunicorn_killed_requests_keep_succeeding_through_the_other(sta
     statuses = [_get(stack.http(), "/login").status for _ in range(10)]
     statuses += [_get(stack.http(), "/api/v1/kpis", {"Cookie": cookie}).status for _ in range(10)]
     assert statuses == [200] * 20
+
+
+def test_the_environment_file_example_names_every_setting_config_reads():
+    root = Path(__file__).resolve().parents[1]
+    read = set(re.findall(r'"(ONESCREEN_[A-Z_]+)"', (root / "config.py").read_text()))
+    example = set(re.findall(r"^#?(ONESCREEN_[A-Z_]+)=", (root / "deploy" / "onescreen.env.example").read_text(), re.M))
+    assert read and example == read
