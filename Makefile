@@ -6,7 +6,7 @@ PORT ?= 8050
 DEMO_DB := data/demo.sqlite
 DEMO_URL := sqlite:///$(CURDIR)/$(DEMO_DB)
 
-.PHONY: install demo test bench screenshots clean-demo
+.PHONY: install demo deploy-local test bench screenshots clean-demo
 
 # The virtual environment is rebuilt only when the requirements change. uv
 # installs them (wheels only, nothing built here) in about 9 s where pip took
@@ -38,6 +38,13 @@ demo: install $(DEMO_DB)
 	echo "OneScreen: http://127.0.0.1:$(PORT)/  (live feed pid $$feed)"; \
 	ONESCREEN_DATABASE_URL=$(DEMO_URL) $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \
 		--workers 2 --threads 4 --timeout 60 app:server
+
+# The deployment of deploy/ on this machine, for a try: two gunicorns (127.0.0.1:8061, 8062) on the demo city
+# behind Debian's nginx on http://127.0.0.1:8080, its config rendered into a temporary folder (never /etc/nginx);
+# the demo's logins are printed first. No live feed: deploy/ is what a centre installs. Ctrl-C stops all.
+deploy-local: install $(DEMO_DB)
+	@ONESCREEN_DATABASE_URL=$(DEMO_URL) $(PY) -m access demo-logins
+	@$(PY) -m deploy.local --url $(DEMO_URL) --listen 127.0.0.1:8080 --web-port 8061 --web-port 8062
 
 test: install
 	$(PY) -m pytest

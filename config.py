@@ -59,6 +59,12 @@ class Settings:
     # The directory (LDAP) settings file, TOML (docs/examples/ldap.toml); None: local accounts only.
     ldap_config: str | None = None
     audit_retention_days: int = 180
+    # --- Exports (exports/pool.py) ---
+    # Heavy exports (chart images, whole-view reports, XLSX) one process runs at a time, and how many more may
+    # wait for a slot; beyond that an export is a 503 with Retry-After. Keep the two together below gunicorn's
+    # --threads, so views and walls always have threads left.
+    export_slots: int = 2
+    export_queue: int = 1
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -147,6 +153,8 @@ def load_settings() -> Settings:
         login_rate_limit=env.get("ONESCREEN_LOGIN_RATE_LIMIT") or "10 per minute; 60 per hour",
         ldap_config=env.get("ONESCREEN_LDAP_CONFIG") or None,
         audit_retention_days=_positive_int("ONESCREEN_AUDIT_RETENTION_DAYS", "180"),
+        export_slots=_positive_int("ONESCREEN_EXPORT_SLOTS", "2"),
+        export_queue=_whole_number("ONESCREEN_EXPORT_QUEUE", "1"),
     )
 
 
@@ -154,6 +162,13 @@ def _positive_int(name: str, default: str) -> int:
     value = _parse_number(name, default)
     if value < 1 or value != int(value):
         raise SettingsError(f"{name}={os.environ.get(name)!r} must be a whole number of at least 1")
+    return int(value)
+
+
+def _whole_number(name: str, default: str) -> int:
+    value = _parse_number(name, default)
+    if value < 0 or value != int(value):
+        raise SettingsError(f"{name}={os.environ.get(name)!r} must be a whole number (0 or more)")
     return int(value)
 
 

@@ -9,12 +9,17 @@ to, as_of, source, category, dept, lang), checked by `api.scope_from_request`:
 a bad one is a 400 naming it, an unknown area a 404. Files are streamed
 from Flask, never passed through a callback, and named for what they hold
 (`结案率_平江街道_2026-11-01_2026-11-30.png`).
+
+Everything but a CSV is made whole before its first byte goes out (an image,
+a report, a workbook written to a temporary file), so it runs in the
+process's bounded export pool (exports/pool.py); a full pool is a 503 JSON
+answer with `Retry-After`.
 """
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from api import ApiError, scope_from_request
 from api.exports import (
@@ -23,6 +28,7 @@ from api.exports import (
 from data_access.database import Database
 from exports import files
 from exports.panels import VIEWS
+from exports.pool import ExportPool, ExportsBusy
 from exports.renderer import ChartRenderer, RenderError
 from i18n import language, t
 
@@ -40,19 +46,31 @@ class RendererUnavailable(ApiError):
 def export_blueprint(db: Database, renderer: ChartRenderer) -> Blueprint:
     """/export/*; `api.register_api` adds the JSON error handlers."""
     exports = Blueprint("exports", __name__, url_prefix="/export")
+    pool = ExportPool(db.settings.export_slots, db.settings.export_queue)
+
+    @exports.errorhandler(ExportsBusy)
+    def _busy(busy: ExportsBusy):
+        seconds = busy.retry_after_s
+        message = t("export.busy", language(request.args.get("lang")), seconds=seconds)
+        return jsonify({"error": {"message": message, "retry_after": seconds}}), 503, {"Retry-After": str(seconds)}
 
     @exports.get("/<file_name>")
     def table_or_report(file_name: str):
         stem, _, ext = file_name.rpartition(".")
         if stem in VIEWS and ext in REPORT_FORMATS:
-            return _report(db, renderer, stem, ext)
+            with pool.slot():
+                return _report(db, renderer, stem, ext)
         if ext not in FORMATS or stem not in export_tables():
             raise ApiError(404, f"no export {file_name!r}; tables: {', '.join(export_tables())}; formats: csv, "
                            f"xlsx; reports: {', '.join(f'{v}.xlsx|pdf' for v in VIEWS)}", "table")
         lang = language(request.args.get("lang"))
         scope = scope_from_request(db)
         data = counted(table_export(db, scope, stem, lang), _tally())
-        response = csv_response(data, lang) if ext == "csv" else xlsx_response([data], lang)
+        if ext == "csv":
+            response = csv_response(data, lang)
+        else:
+            with pool.slot():
+                response = xlsx_response([data], lang)
         return _named(response, db, scope, data.label, data.table, ext, lang)
 
     @exports.get("/<view>/<file_name>")
@@ -68,11 +86,16 @@ def export_blueprint(db: Database, renderer: ChartRenderer) -> Blueprint:
         ext = match["ext"]
         if ext in FORMATS:
             data = counted(files.panel_data(call, chosen), _tally())
-            response = csv_response(data, call.lang) if ext == "csv" else xlsx_response([data], call.lang)
+            if ext == "csv":
+                response = csv_response(data, call.lang)
+            else:
+                with pool.slot():
+                    response = xlsx_response([data], call.lang)
             return _named(response, db, call.scope, data.label, data.table, ext, call.lang)
         scale = int(match["scale"] or 1)
         try:
-            image = files.panel_image(call, chosen, renderer, ext, scale)
+            with pool.slot():
+                image = files.panel_image(call, chosen, renderer, ext, scale)
         except RenderError:
             raise RendererUnavailable(call.lang) from None
         response = Response(image.content, content_type=IMAGE_TYPES[ext])

@@ -77,4 +77,9 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "图片渲染服务暂不可用，请稍后再试；数据导出（CSV/XLSX）不受影响。",
         "en": "The image renderer is unavailable; try again shortly. Data exports (CSV/XLSX) still work.",
     },
+    # --- issue 11, exports in a bounded pool (exports/pool.py) ---
+    "export.busy": {
+        "zh": "导出任务繁忙，请 {seconds} 秒后重试。",
+        "en": "Exports are busy; retry in {seconds} s.",
+    },
 }
