@@ -33,7 +33,7 @@ class _RunsCommand:
 
 
 def _hostile_pickle(marker) -> bytes:
-    # Flask-Caching's Redis serializer marks pickles with a leading "!".
+    # As Flask-Caching's Redis serializer writes them (a leading "!"): the form a pickling cache would run.
     return b"!" + pickle.dumps(_RunsCommand(f"touch {marker}"))
 
 
