@@ -59,6 +59,13 @@ class Settings:
     # The directory (LDAP) settings file, TOML (docs/examples/ldap.toml); None: local accounts only.
     ldap_config: str | None = None
     audit_retention_days: int = 180
+    # --- Bounded waiting (README "Outages") ---
+    # How long a connection attempt, a pool checkout, an SQLite lock or a Redis call may wait, and a
+    # database that answers nothing (not even "cancelled") is given beyond the statement timeout.
+    connect_timeout_s: float = 3.0
+    # After a connection failure the database counts as down this long (doubling while it stays down,
+    # to 30 s): requests fail at once instead of queueing on a server that does not answer.
+    outage_backoff_s: float = 5.0
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -147,6 +154,8 @@ def load_settings() -> Settings:
         login_rate_limit=env.get("ONESCREEN_LOGIN_RATE_LIMIT") or "10 per minute; 60 per hour",
         ldap_config=env.get("ONESCREEN_LDAP_CONFIG") or None,
         audit_retention_days=_positive_int("ONESCREEN_AUDIT_RETENTION_DAYS", "180"),
+        connect_timeout_s=_positive_number("ONESCREEN_CONNECT_TIMEOUT", "3"),
+        outage_backoff_s=_positive_number("ONESCREEN_OUTAGE_BACKOFF", "5"),
     )
 
 
@@ -155,6 +164,13 @@ def _positive_int(name: str, default: str) -> int:
     if value < 1 or value != int(value):
         raise SettingsError(f"{name}={os.environ.get(name)!r} must be a whole number of at least 1")
     return int(value)
+
+
+def _positive_number(name: str, default: str) -> float:
+    value = _parse_number(name, default)
+    if not value > 0:
+        raise SettingsError(f"{name}={os.environ.get(name)!r} must be a number of seconds above 0")
+    return value
 
 
 def _choice(name: str, choices: tuple[str, ...], default: str) -> str:

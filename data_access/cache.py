@@ -6,6 +6,10 @@ scope's canonical text, so two screens (or a screen and the API) showing the
 same scope share one entry. A cache that fails is bypassed, never fatal: the
 dashboard is slower without it, not down.
 
+A Redis that hangs costs one request the socket timeout (the connect
+timeout), then the cache is skipped for a back-off (data_access.breaker), so
+the other requests go straight to the database instead of each waiting on it.
+
 Values are stored through `data_access.codec`, never pickled: an entry in
 Redis is data anyone on its network may have written, and one the codec did
 not write (hostile or corrupt) is a miss, logged and recomputed.
@@ -22,6 +26,7 @@ from flask_caching.backends import RedisCache, SimpleCache
 
 from config import Settings
 from data_access import codec
+from data_access.breaker import Breaker, Open
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +66,14 @@ class CodecSimpleCache(SimpleCache):
 class ResultCache:
     def __init__(self, settings: Settings, server: Flask | None = None):
         if settings.cache_redis_url:
-            config = {"CACHE_TYPE": f"{__name__}.CodecRedisCache", "CACHE_REDIS_URL": settings.cache_redis_url}
+            config = {
+                "CACHE_TYPE": f"{__name__}.CodecRedisCache",
+                "CACHE_REDIS_URL": settings.cache_redis_url,
+                "CACHE_OPTIONS": {
+                    "socket_timeout": settings.connect_timeout_s,
+                    "socket_connect_timeout": settings.connect_timeout_s,
+                },
+            }
         else:
             config = {"CACHE_TYPE": f"{__name__}.CodecSimpleCache", "CACHE_THRESHOLD": 2000}
         config["CACHE_KEY_PREFIX"] = "onescreen:"
@@ -73,6 +85,7 @@ class ResultCache:
         self._cache = app.extensions["cache"][extension]
         self._live_seconds = settings.live_cache_seconds
         self._history_seconds = settings.history_cache_seconds
+        self._breaker = Breaker(settings.outage_backoff_s)
 
     def get_or_compute(self, key: str, live: bool, compute: Callable[[], T]) -> T:
         """The cached value for `key`, computing and storing it on a miss.
@@ -82,10 +95,16 @@ class ResultCache:
         """
         key = f"{_KEY_VERSION}:{key}"
         try:
+            probe = self._breaker.admit()
+        except Open:
+            return compute()
+        try:
             found = self._cache.get(key)
         except Exception:  # a cache outage must not take the dashboard down
             log.warning("cache read failed; querying the database directly", exc_info=True)
+            self._breaker.failed(probe)
             return compute()
+        self._breaker.succeeded()
         if found is not None:
             return found
         value = compute()
