@@ -65,6 +65,13 @@ class Settings:
     # --threads, so views and walls always have threads left.
     export_slots: int = 2
     export_queue: int = 1
+    # --- Bounded waiting (README "Outages") ---
+    # How long a connection attempt, a pool checkout, an SQLite lock or a Redis call may wait, and a
+    # database that answers nothing (not even "cancelled") is given beyond the statement timeout.
+    connect_timeout_s: float = 3.0
+    # After a connection failure the database counts as down this long (doubling while it stays down,
+    # to 30 s): requests fail at once instead of queueing on a server that does not answer.
+    outage_backoff_s: float = 5.0
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -155,6 +162,8 @@ def load_settings() -> Settings:
         audit_retention_days=_positive_int("ONESCREEN_AUDIT_RETENTION_DAYS", "180"),
         export_slots=_positive_int("ONESCREEN_EXPORT_SLOTS", "2"),
         export_queue=_whole_number("ONESCREEN_EXPORT_QUEUE", "1"),
+        connect_timeout_s=_positive_number("ONESCREEN_CONNECT_TIMEOUT", "3"),
+        outage_backoff_s=_positive_number("ONESCREEN_OUTAGE_BACKOFF", "5"),
     )
 
 
@@ -170,6 +179,11 @@ def _whole_number(name: str, default: str) -> int:
     if value < 0 or value != int(value):
         raise SettingsError(f"{name}={os.environ.get(name)!r} must be a whole number (0 or more)")
     return int(value)
+def _positive_number(name: str, default: str) -> float:
+    value = _parse_number(name, default)
+    if not value > 0:
+        raise SettingsError(f"{name}={os.environ.get(name)!r} must be a number of seconds above 0")
+    return value
 
 
 def _choice(name: str, choices: tuple[str, ...], default: str) -> str:

@@ -21,6 +21,7 @@ from data_access import DatabaseError, indicators, reference
 from data_access.areas import WHOLE_DATABASE, find_area, root_area_code
 from data_access.database import Database
 from data_access.freshness import newest_data_at
+from data_access.health import HealthCheck
 from data_access.scope import Scope, ScopeError, parse_scope
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,9 @@ def register_api(server: Flask, db: Database, renderer=None) -> None:
     renderer = renderer or ChartRenderer(db.settings.chromium_path, export_user=db.settings.export_user)
     server.register_blueprint(_api_blueprint(db))
     server.register_blueprint(_with_json_errors(export_blueprint(db, renderer)))
-    server.add_url_rule("/health", "health", lambda: _health(db, details=False))
-    server.add_url_rule("/health/details", "health_details", lambda: _health(db, details=True))
+    health = HealthCheck(db)
+    server.add_url_rule("/health", "health", lambda: _health(db, health, details=False))
+    server.add_url_rule("/health/details", "health_details", lambda: _health(db, health, details=True))
     # Without this, a mistyped API path fell through to the dashboard's page: a 200 of HTML to a script.
     for rule in ("/api", "/api/", "/api/<path:_path>"):
         server.add_url_rule(rule, "api_not_found", _api_not_found, methods=_ANY_METHOD)
@@ -168,22 +170,25 @@ def _json_value(value):
     return value
 
 
-def _health(db: Database, *, details: bool):
+def _health(db: Database, health: HealthCheck, *, details: bool):
     """Whether the database answers: up or down, for load balancers, and nothing more to anyone who asks.
 
-    With `details` (/health/details, which the guard opens to administrators only): how old the newest data is
-    and whether the operational role could write, which tell an outsider what is stale or weak.
+    Within a second whatever hangs (data_access.health). With `details` (/health/details, which the guard
+    opens to administrators only): how old the newest data is and whether the operational role could write,
+    which tell an outsider what is stale or weak.
     """
     now = db.settings.now()
+    down = {"status": "down", "database": "unreachable", "checked_at": now.isoformat()}
+    if not health.database_answers():
+        return jsonify(down if details else {"status": "down"}), 503
+    if not details:
+        return jsonify({"status": "ok"})
     whole = Scope(area_code=WHOLE_DATABASE, period_from=now.date(), period_to=now.date(), as_of=now)
     try:
         newest = newest_data_at(db, whole)
     except DatabaseError as error:
         log.warning("health check: database down: %s", error)
-        body = {"status": "down", "database": "unreachable", "checked_at": now.isoformat()}
-        return jsonify(body if details else {"status": "down"}), 503
-    if not details:
-        return jsonify({"status": "ok"})
+        return jsonify(down), 503
     age = (now - newest).total_seconds() if newest else None
     return jsonify(
         {

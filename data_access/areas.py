@@ -33,7 +33,7 @@ def root_area_code(db: Database) -> str:
 
     def read():
         a = gate.reference(db, "area")
-        with db.engine.connect() as conn:
+        with db.connect() as conn:
             roots = conn.execute(select(a.c.area_code).where(a.c.parent_code.is_(None)).limit(2)).all()
         return roots[0].area_code if len(roots) == 1 else WHOLE_DATABASE
 
@@ -46,7 +46,7 @@ def find_area(db: Database, code: str) -> Area | None:
 
     def read():
         a = gate.reference(db, "area")
-        with db.engine.connect() as conn:
+        with db.connect() as conn:
             row = conn.execute(
                 select(a.c.area_code, a.c.name, a.c.level, a.c.parent_code).where(a.c.area_code == code)
             ).first()
@@ -59,7 +59,7 @@ def child_areas(db: Database, code: str) -> list[Area]:
     """The areas one level below `code` (the roots, for the whole database), ordered by code."""
     a = gate.reference(db, "area")
     parent = a.c.parent_code.is_(None) if code == WHOLE_DATABASE else a.c.parent_code == code
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             select(a.c.area_code, a.c.name, a.c.level, a.c.parent_code).where(parent).order_by(a.c.area_code)
         ).all()
@@ -78,7 +78,7 @@ def child_areas_in_scope(db: Database, scope) -> list[Area]:
 def first_area_at_level(db: Database, level: str) -> Area | None:
     """The area of this level with the smallest code (`python -m access demo-logins` picks its demo street so)."""
     a = gate.reference(db, "area")
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         row = conn.execute(
             select(a.c.area_code, a.c.name, a.c.level, a.c.parent_code).where(a.c.level == level)
             .order_by(a.c.area_code).limit(1)
@@ -95,7 +95,7 @@ def area_path(db: Database, code: str) -> list[Area]:
         return []
     a = gate.reference(db, "area")
     prefixes = [code[:n] for n in range(1, len(code) + 1)]
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             select(a.c.area_code, a.c.name, a.c.level, a.c.parent_code).where(a.c.area_code.in_(prefixes))
         ).all()

@@ -33,7 +33,7 @@ def latest_snapshot_at(db: Database, scope: Scope) -> datetime | None:
     statement = (
         select(r.c.recorded_at).where(r.c.recorded_at <= scope.as_of).order_by(r.c.recorded_at.desc()).limit(1)
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         if conn.execute(select(z.c.zone_id).limit(1)).first() is None:
             return None
         return conn.execute(statement).scalar()
@@ -48,7 +48,7 @@ def _zone_totals(db: Database, scope: Scope, since: datetime, until: datetime) -
         .group_by(r.c.zone_id, r.c.recorded_at)
         .order_by(r.c.zone_id, r.c.recorded_at)
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=["zone_id", "recorded_at", "people"])
     frame["people"] = frame["people"].astype("int64")
     return frame
@@ -56,7 +56,7 @@ def _zone_totals(db: Database, scope: Scope, since: datetime, until: datetime) -
 
 def _zones(db: Database, scope: Scope) -> pd.DataFrame:
     z = gate.crowd_zones(db, scope)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(select(z.c.zone_id, z.c.name, z.c.area_code, z.c.capacity).order_by(z.c.zone_id)).all()
     return pd.DataFrame(rows, columns=["zone_id", "name", "area_code", "capacity"])
 
@@ -124,7 +124,7 @@ def readings_at(db: Database, scope: Scope, snapshot: datetime) -> pd.DataFrame:
     """The heat points of one snapshot in scope. Columns: lat, lon, people, zone_id."""
     r = gate.crowd_readings(db, scope)
     statement = select(r.c.lat, r.c.lon, r.c.people, r.c.zone_id).where(r.c.recorded_at == snapshot)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         return pd.DataFrame(conn.execute(statement).all(), columns=["lat", "lon", "people", "zone_id"])
 
 
@@ -147,7 +147,7 @@ def heat_cells(db: Database, scope: Scope, snapshot: datetime, cells_per_degree:
         .where(r.c.recorded_at == snapshot)
         .group_by(row, column)
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=["row", "col", "people"])
     return pd.DataFrame(
         {

@@ -11,19 +11,31 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 from flask import Flask
 from sqlalchemy import cast, false, inspect, null, select, type_coerce
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.sql import FromClause
 
 from config import Settings
 from data_access import DatabaseError, contract
+from data_access.breaker import Breaker, Open
 from data_access.cache import ResultCache
 from data_access.engine import read_only_engine
 from data_access.privileges import WritableRoleError, writable_privileges
 
 log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(OperationalError):
+    """The query was not sent: the database is known to be down, or no pooled connection freed up in time."""
+
+    def __init__(self, reason: str):
+        super().__init__(None, None, ConnectionError(reason))
 
 
 class Database:
@@ -42,11 +54,12 @@ class Database:
         self._lock = threading.Lock()
         # What the role could write (see check_role); None: not yet known, the database did not answer.
         self.writable_privileges: list[str] | None = None
+        self.breaker = Breaker(settings.outage_backoff_s)
 
     @classmethod
     def from_settings(cls, settings: Settings, server: Flask | None = None) -> "Database":
         """The database, its role's privileges checked: WritableRoleError if it could write and that is not allowed."""
-        engine = read_only_engine(settings.database_url, settings.statement_timeout_s)
+        engine = read_only_engine(settings.database_url, settings.statement_timeout_s, settings.connect_timeout_s)
         db = cls(engine, ResultCache(settings, server), settings)
         try:
             db.check_role()
@@ -59,9 +72,48 @@ class Database:
             raise
         return db
 
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection to read through: the one way in, so the breaker hears of every failure.
+
+        Raises DatabaseUnavailable at once while the database is known to be
+        down, and when no pooled connection frees up within the connect
+        timeout (a busy pool is not an outage: it does not open the breaker).
+        """
+        try:
+            probe = self.breaker.admit()
+        except Open as down:
+            raise DatabaseUnavailable(f"the database is down: {down}") from None
+        try:
+            conn = self.engine.connect()
+        except PoolTimeout as error:
+            if probe:  # every connection is still stuck on the server: it is not back
+                self.breaker.failed(probe)
+            raise DatabaseUnavailable(f"no database connection free within the connect timeout ({error})") from error
+        except DatabaseError:
+            self.breaker.failed(probe)
+            raise
+        lost = False
+        try:
+            with conn:
+                yield conn
+        except DatabaseError as error:
+            # A refusal or a cancelled statement is an answer; a connection lost or a wait that expired is not.
+            lost = error.connection_invalidated
+            raise
+        finally:
+            if lost:
+                self.breaker.failed(probe)
+            else:
+                self.breaker.succeeded()
+
     def check_role(self) -> None:
         """Ask what the role may do; refuse one that could write unless ONESCREEN_ALLOW_WRITABLE_ROLE=1."""
-        found = writable_privileges(self.engine)
+        if self.dialect == "sqlite":
+            found = []  # the file is opened `mode=ro`: SQLite itself refuses every write, whoever asks
+        else:
+            with self.connect() as conn:
+                found = writable_privileges(conn)
         if found and not self.settings.allow_writable_role:
             raise WritableRoleError(
                 f"the database role {self.engine.url.username or ''!r} could write ({'; '.join(found)}): "
@@ -100,7 +152,8 @@ class Database:
                 if self._tables is None:
                     if self.writable_privileges is None:
                         self.check_role()
-                    self._columns, self._tables = _inspect_contract(self.engine)
+                    with self.connect() as conn:
+                        self._columns, self._tables = _inspect_contract(conn)
         return self._tables
 
     def forget_schema(self) -> None:
@@ -109,8 +162,8 @@ class Database:
             self._tables = self._columns = None
 
 
-def _inspect_contract(engine: Engine) -> tuple[dict[str, set[str]], dict[str, FromClause]]:
-    inspector = inspect(engine)
+def _inspect_contract(conn: Connection) -> tuple[dict[str, set[str]], dict[str, FromClause]]:
+    inspector = inspect(conn)
     existing = {name.lower(): name for name in inspector.get_table_names() + inspector.get_view_names()}
     columns: dict[str, set[str]] = {}
     tables: dict[str, FromClause] = {}
@@ -124,7 +177,7 @@ def _inspect_contract(engine: Engine) -> tuple[dict[str, set[str]], dict[str, Fr
             continue
         if actual:
             log.info("table %s lacks columns %s: they read as NULL", name, sorted(missing))
-        tables[name] = _with_nulls(table, missing, bool(actual), engine.dialect.name)
+        tables[name] = _with_nulls(table, missing, bool(actual), conn.dialect.name)
     return columns, tables
 
 

@@ -47,7 +47,7 @@ def _newest(db: Database, scope: Scope, since: datetime | None) -> datetime | No
         (gate.crowd_readings(db, scope), "recorded_at"),
     )
     moments = []
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         for table, column in sources:
             moment = table.c[column]
             window = moment <= scope.as_of if since is None else (moment <= scope.as_of) & (moment > since)

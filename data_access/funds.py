@@ -76,7 +76,7 @@ def fund_by_account(db: Database, scope: Scope) -> pd.DataFrame:
         .order_by(accounts.c.area_code)
     )
     columns = ["account_id", "area_code", "area_name", *AMOUNTS, "expenses"]
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=columns)
     frame[list(AMOUNTS)] = frame[list(AMOUNTS)].astype("float64")
     frame["burn_rate"] = frame["spent"] / frame["budget"].where(frame["budget"] > 0)
@@ -115,7 +115,7 @@ def spend_by_kind(db: Database, scope: Scope) -> pd.DataFrame:
         .group_by(e.c.kind)
         .order_by(e.c.kind)
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=["kind", "spent", "expenses"])
     frame["spent"] = frame["spent"].astype("float64")
     return frame
@@ -151,7 +151,7 @@ def fund_items(db: Database, scope: Scope, limit: int = ITEM_LIMIT) -> ExpenseLi
         .order_by(e.c.spent_at.desc(), e.c.expense_id)
         .limit(max(0, int(limit)))
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = pd.DataFrame(conn.execute(statement).all(), columns=[*ITEM_COLUMNS, "total"])
     total = int(rows["total"].iloc[0]) if len(rows) else 0
     rows = rows.drop(columns="total")

@@ -111,7 +111,7 @@ def _read_area_shapes(db: Database, area_code: str) -> pd.DataFrame:
     a = gate.reference(db, "area")
     columns = (a.c.area_code, a.c.name, a.c.level, a.c.boundary, a.c.center_lon, a.c.center_lat)
     parent = a.c.parent_code.is_(None) if area_code == WHOLE_DATABASE else a.c.parent_code == area_code
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(select(*columns).where(parent).order_by(a.c.area_code)).all()
         if not rows and area_code != WHOLE_DATABASE:
             rows = conn.execute(select(*columns).where(a.c.area_code == area_code)).all()
@@ -129,7 +129,7 @@ def zone_shapes(db: Database, scope: Scope) -> pd.DataFrame:
 
     def read() -> pd.DataFrame:
         z = gate.crowd_zones(db, scope)
-        with db.engine.connect() as conn:
+        with db.connect() as conn:
             rows = conn.execute(select(z.c.zone_id, z.c.name, z.c.boundary).order_by(z.c.zone_id)).all()
         frame = pd.DataFrame(rows, columns=["zone_id", "name", "boundary"]).assign(center_lon=np.nan, center_lat=np.nan)
         return _drawable(frame, db.settings.tile_crs)[ZONE_SHAPE_COLUMNS]

@@ -140,7 +140,7 @@ def kpis(db: Database, scope: Scope) -> dict:
     """All SCHEMA.md indicators for the scope, as {name: value}."""
     period = gate.tickets(db, scope, in_period=True)
     backlog_table = backlog_tickets(gate.tickets(db, scope, in_period=False), scope.as_of)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         counts = conn.execute(select(*_period_counts(period, scope.as_of))).mappings().one()
         backlog = conn.execute(select(*_backlog_counts(backlog_table, scope.as_of))).mappings().one()
     result = _with_rates(dict(counts))
@@ -163,7 +163,7 @@ def kpis_by(db: Database, scope: Scope, dimension: str) -> pd.DataFrame:
     period = gate.tickets(db, scope, in_period=True)
     key, names = _group_key(db, scope, period, dimension)
     statement = select(key.label("key"), *_period_counts(period, scope.as_of)).group_by(key)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = [dict(r) for r in conn.execute(statement).mappings()]
     frame = pd.DataFrame(
         [{"key": _key_text(r.pop("key")), **_with_rates(r)} for r in rows],
@@ -189,7 +189,7 @@ def backlog_by(db: Database, scope: Scope, dimension: str) -> pd.DataFrame:
     else:
         key, names = _group_key(db, scope, backlog_table, dimension)
     statement = select(key.label("key"), *_backlog_counts(backlog_table, scope.as_of)).group_by(key)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(statement).all()
     frame = pd.DataFrame(
         [{"key": _key_text(r.key), "backlog": int(r.backlog), "overdue": int(r.overdue or 0)} for r in rows],
@@ -222,7 +222,7 @@ def _group_key(db: Database, scope: Scope, t: FromClause, dimension: str) -> tup
         return child_key(t.c.category_code, list(children)), children
     if dimension == "dept":
         d = gate.reference(db, "department")
-        with db.engine.connect() as conn:
+        with db.connect() as conn:
             names = dict(conn.execute(select(d.c.dept_code, d.c.name)).all())
         return t.c.dept_code, names
     if dimension == "day":
@@ -233,7 +233,7 @@ def _group_key(db: Database, scope: Scope, t: FromClause, dimension: str) -> tup
 def _child_categories(db: Database, parent_code: str | None) -> dict[str, str]:
     c = gate.reference(db, "category")
     parent = c.c.parent_code.is_(None) if parent_code is None else c.c.parent_code == parent_code
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         return dict(conn.execute(select(c.c.category_code, c.c.name).where(parent)).all())
 
 

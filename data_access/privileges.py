@@ -9,7 +9,7 @@ role may do, and refuses to run on one that could write (see
 from __future__ import annotations
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from data_access import contract
 
@@ -22,15 +22,14 @@ class WritableRoleError(RuntimeError):
     """The database role could write, and the operator has not allowed it."""
 
 
-def writable_privileges(engine: Engine) -> list[str]:
-    """What the engine's role may do beyond reading ("superuser", "INSERT on ticket", ...); empty: read-only."""
-    dialect = engine.dialect.name
-    if dialect == "sqlite":
-        return []  # the file is opened `mode=ro`: SQLite itself refuses every write, whoever asks
-    with engine.connect() as conn:
-        if dialect == "postgresql":
-            return _postgresql(conn)
-        return _mysql(conn)
+def writable_privileges(conn: Connection) -> list[str]:
+    """What the connection's role may do beyond reading ("superuser", "INSERT on ticket", ...); empty: read-only.
+
+    PostgreSQL and MySQL/MariaDB only: a SQLite file opened `mode=ro` refuses every write, whoever asks.
+    """
+    if conn.dialect.name == "postgresql":
+        return _postgresql(conn)
+    return _mysql(conn)
 
 
 def _postgresql(conn: Connection) -> list[str]:

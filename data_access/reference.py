@@ -17,7 +17,7 @@ def departments(db: Database) -> list[tuple[str, str]]:
 
     def read():
         d = gate.reference(db, "department")
-        with db.engine.connect() as conn:
+        with db.connect() as conn:
             return [tuple(r) for r in conn.execute(select(d.c.dept_code, d.c.name).order_by(d.c.name)).all()]
 
     return db.cache.get_or_compute(f"reference.departments:{db.cache_namespace}", False, read)
@@ -29,7 +29,7 @@ def categories(db: Database) -> list[tuple[str, str, int]]:
     def read():
         c = gate.reference(db, "category")
         statement = select(c.c.category_code, c.c.name, c.c.level).order_by(c.c.category_code)
-        with db.engine.connect() as conn:
+        with db.connect() as conn:
             return [(code, name, int(level or 1)) for code, name, level in conn.execute(statement).all()]
 
     return db.cache.get_or_compute(f"reference.categories:{db.cache_namespace}", False, read)

@@ -98,7 +98,7 @@ def ticket_list_chunks(
     """
     statement = _list_statement(db, scope, which, limit)
     with tempfile.TemporaryFile(prefix="onescreen-list-") as spool:
-        with db.engine.connect() as conn:
+        with db.connect() as conn:
             result = conn.execution_options(yield_per=chunk_size).execute(statement)
             for partition in result.partitions(chunk_size):
                 pickle.dump([tuple(row) for row in partition], spool, protocol=pickle.HIGHEST_PROTOCOL)
@@ -112,7 +112,7 @@ def ticket_list_chunks(
 
 
 def _read_list(db: Database, scope: Scope, which: str, limit: int) -> TicketList:
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         rows = pd.DataFrame(conn.execute(_list_statement(db, scope, which, limit)).all(), columns=[*COLUMNS, "total"])
     return _finished(scope, which, rows)
 

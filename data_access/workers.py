@@ -105,7 +105,7 @@ def workers_by_area(db: Database, scope: Scope) -> pd.DataFrame:
     key = child_key(last.c.area_code, [a.code for a in children])
     state = _state(last.c.last_ping, scope.as_of)
     statement = select(key.label("key"), state.label("state"), func.count().label("workers")).group_by(key, state)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         counts = pd.DataFrame(conn.execute(statement).all(), columns=["key", "state", "workers"])
     frame = (
         counts.pivot_table(index="key", columns="state", values="workers", aggfunc="sum", fill_value=0)
@@ -134,7 +134,7 @@ def patrol_track(db: Database, scope: Scope, worker_id: str) -> pd.DataFrame:
         .where(p.c.worker_id == worker_id, p.c.recorded_at >= day_start, p.c.recorded_at <= scope.as_of)
         .order_by(p.c.recorded_at)
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         return pd.DataFrame(conn.execute(statement).all(), columns=["recorded_at", "lat", "lon"])
 
 
@@ -162,7 +162,7 @@ def worker_roster(db: Database, scope: Scope, limit: int) -> pd.DataFrame:
         .order_by(last.c.worker_id)
         .limit(limit)
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=ROSTER_COLUMNS)
     if not identified(scope):
         frame = frame.drop(columns=IDENTITY_COLUMNS)
@@ -179,7 +179,7 @@ def worker_in_scope(db: Database, scope: Scope, worker_id: str) -> dict | None:
     require_identified(scope)
     w = gate.workers(db, scope)
     statement = select(w.c.worker_id, w.c.name, w.c.role, w.c.area_code, w.c.active).where(w.c.worker_id == worker_id)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         row = conn.execute(statement).mappings().first()
     if row is None:
         return None
@@ -228,7 +228,7 @@ def patrol_coverage_by_area(db: Database, scope: Scope) -> pd.DataFrame:
     statement = select(
         key.label("key"), func.count().label("grids"), func.sum(case((unpatrolled, 1), else_=0)).label("unpatrolled")
     ).group_by(key)
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=["key", "grids", "unpatrolled"])
     frame[["grids", "unpatrolled"]] = frame[["grids", "unpatrolled"]].fillna(0).astype("int64")
     names = {a.code: a.name for a in children}
@@ -255,7 +255,7 @@ def unpatrolled_grids(db: Database, scope: Scope, limit: int) -> pd.DataFrame:
         .order_by(finest.c.area_code)
         .limit(limit)
     )
-    with db.engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=["area_code", "name", "parent_code", "workers"])
     frame["workers"] = frame["workers"].astype("int64")
     return frame

@@ -32,3 +32,12 @@ def test_layout_and_wiring_never_import_sqlalchemy():
 def test_data_access_never_imports_dash():
     imports_dash = re.compile(r"^\s*(from|import)\s+dash", re.MULTILINE)
     assert [p.name for p in python_files("data_access") if imports_dash.search(p.read_text())] == []
+
+
+def test_queries_connect_only_through_the_database_so_the_breaker_hears_of_every_failure():
+    # data_access/check.py is the integrator's contract check: a command of its own, with no Database.
+    allowed = {"data_access/database.py", "data_access/check.py"}
+    raw = re.compile(r"engine\.(connect|begin)\(|inspect\(\s*(db\.)?engine")
+    offenders = [str(p.relative_to(ROOT)) for p in python_files("data_access", "api", *LAYOUT_AND_WIRING)
+                 if raw.search(p.read_text()) and str(p.relative_to(ROOT)) not in allowed]
+    assert offenders == []
