@@ -15,9 +15,10 @@ Three promises, because a wall is looked at most when something is wrong:
   cache window). When the database fails, that copy is served, and the block
   of reads that got it learns how old it is (`watch_staleness`).
 - A cache that fails is bypassed, never fatal: with Redis down or hung (every
-  call bounded by _REDIS_TIMEOUT_S), answers go through a bounded in-process
-  cache with the same single-flight, one warning per outage, and Redis is
-  tried again every _REDIS_RETRY_SECONDS.
+  call bounded by the connect timeout, ONESCREEN_CONNECT_TIMEOUT), answers go
+  through a bounded in-process cache with the same single-flight, one warning
+  per outage, and Redis is tried again after the outage back-off
+  (ONESCREEN_OUTAGE_BACKOFF), as a database is.
 
 Values are stored through `data_access.codec`, never pickled: an entry in
 Redis is data anyone on its network may have written, and one the codec did
@@ -60,9 +61,6 @@ _LOCK_PREFIX = "onescreen-lock:"
 LAST_GOOD_SECONDS = 24 * 3600
 # The in-process cache's bound: per worker, whatever the number of as_of moments asked.
 LOCAL_ENTRIES = 2000
-# Every Redis call waits at most this long: a hung Redis costs one request a second, then it is bypassed.
-_REDIS_TIMEOUT_S = 1.0
-_REDIS_RETRY_SECONDS = 5.0
 # How often a request waiting on another host's computation looks for its answer.
 _POLL_SECONDS = 0.05
 
@@ -178,9 +176,9 @@ class _RedisStore:
     # Deletes a lock only if it is still ours: one that outlived its lifetime may be another host's now.
     _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, timeout_s: float):
         self._client = redis.Redis.from_url(
-            url, socket_timeout=_REDIS_TIMEOUT_S, socket_connect_timeout=_REDIS_TIMEOUT_S,
+            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
             retry=Retry(NoBackoff(), 0),  # a retry doubles the wait on a hung server and helps nothing
         )
 
@@ -214,7 +212,9 @@ class ResultCache:
         # A computation is a few statements, each bounded by the statement timeout: its lock outlives it.
         self._lock_seconds = max(5.0, 2 * settings.statement_timeout_s)
         self._local = _LocalStore()
-        self._shared = _RedisStore(settings.cache_redis_url) if settings.cache_redis_url else None
+        self._shared = _RedisStore(settings.cache_redis_url, settings.connect_timeout_s) \
+            if settings.cache_redis_url else None
+        self._retry_every_s = settings.outage_backoff_s
         self._shared_down = False
         self._retry_shared_at = 0.0
         self._state_lock = threading.Lock()
@@ -331,14 +331,14 @@ class ResultCache:
             # While Redis is down, one request per retry interval tries it; the others go on locally.
             if time.monotonic() < self._retry_shared_at:
                 return None
-            self._retry_shared_at = time.monotonic() + _REDIS_RETRY_SECONDS
+            self._retry_shared_at = time.monotonic() + self._retry_every_s
         return self._shared
 
     def _shared_failed(self, error: Exception) -> None:
         with self._state_lock:
             first = not self._shared_down
             self._shared_down = True
-            self._retry_shared_at = time.monotonic() + _REDIS_RETRY_SECONDS
+            self._retry_shared_at = time.monotonic() + self._retry_every_s
         if first:  # once per outage, not once per request
             log.warning("the Redis cache does not answer (%s); caching in process until it is back", error)
 

@@ -3,11 +3,11 @@ fail (killed or hung Redis) without taking the database down."""
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -17,9 +17,10 @@ from sqlalchemy import create_engine
 import i18n
 from callbacks.scoped_view import refresh_answer
 from callbacks.wall import REFRESH_OUTPUTS, wall_refresh
-from data_access import DatabaseError, cache as cache_module
+from data_access import DatabaseError
 from data_access.cache import LAST_GOOD_SECONDS, LOCAL_ENTRIES, ResultCache, watch_staleness
 from tests.support import REDIS_URL, reachable_redis, read_only_database, settings_for
+from tests.tcp_proxy import TcpProxy
 from tests.test_app_shell import as_json
 from tests.test_cache import city  # noqa: F401 (fixture)
 
@@ -152,65 +153,22 @@ def test_the_in_process_cache_is_bounded_whatever_the_number_of_as_of_moments():
     assert cache.get_or_compute("history:as_of=0", False, lambda: -1) == -1
 
 
-class RedisProxy:
-    """A TCP proxy to the real Redis that can freeze: accept connections and never answer (a hung server)."""
-
-    def __init__(self, target: str):
-        url = redis.connection.parse_url(target)
-        self.target = (url.get("host", "127.0.0.1"), url.get("port", 6379))
-        self.db = url.get("db", 0)
-        self.frozen = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self._sockets: list[socket.socket] = [self._listener]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/{self.db}"
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            self._sockets.append(client)
-            if self.frozen.is_set():
-                continue  # held open, never read or answered
-            upstream = socket.create_connection(self.target)
-            self._sockets.append(upstream)
-            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
-
-    def _pipe(self, source: socket.socket, sink: socket.socket):
-        try:
-            while data := source.recv(65536):
-                while self.frozen.is_set():  # stop forwarding: the bytes are held, as a hung peer holds them
-                    time.sleep(0.05)
-                sink.sendall(data)
-        except OSError:
-            pass
-
-    def close(self):
-        for sock in self._sockets:
-            sock.close()
-
-
 @pytest.fixture
-def frozen_redis(redis_url, monkeypatch):
-    monkeypatch.setattr(cache_module, "_REDIS_RETRY_SECONDS", 0.5)
-    proxy = RedisProxy(redis_url)
-    yield proxy
+def frozen_redis(redis_url):
+    """(a Redis URL through a proxy that can hang, the proxy): the real server is never touched."""
+    real = urlsplit(redis_url)
+    proxy = TcpProxy(real.hostname, real.port or 6379)
+    yield f"redis://127.0.0.1:{proxy.port}{real.path}", proxy
     proxy.close()
 
 
 def test_a_frozen_redis_falls_back_in_process_with_one_warning_and_recovers(frozen_redis, caplog):
-    cache = ResultCache(settings_for("sqlite://", cache_redis_url=frozen_redis.url))
+    url, proxy = frozen_redis
+    cache = ResultCache(settings_for("sqlite://", cache_redis_url=url, outage_backoff_s=0.5, connect_timeout_s=1.0))
     warm = _key()
     assert cache.get_or_compute(warm, True, lambda: "through redis") == "through redis"
 
-    frozen_redis.frozen.set()
+    proxy.hang()
     compute = Counted("in process", seconds=0.1)
     key = _key()
     began = time.monotonic()
@@ -223,7 +181,7 @@ def test_a_frozen_redis_falls_back_in_process_with_one_warning_and_recovers(froz
     outage = [r for r in caplog.records if "does not answer" in r.getMessage()]
     assert len(outage) == 1
 
-    frozen_redis.frozen.clear()
+    proxy.forward()
     time.sleep(0.6)  # the retry interval (patched)
     back = _key()
     deadline = time.monotonic() + 5
