@@ -24,6 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from access.model import Principal
 from access.service import Access
+from access.sessions import SessionsUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,14 @@ def install(server: Flask, access: Access, view_paths: dict[str, str]) -> None:
         path = request.path
         if is_public(path):
             return None
-        principal = _identify(access, path)
+        try:
+            principal = _identify(access, path)
+        except SessionsUnavailable as error:
+            # Not a login page: the person is logged in, their session just cannot be read for a moment.
+            log.warning("%s", error)
+            response = jsonify({"error": {"message": "sessions are unavailable for a moment; retry shortly"}})
+            response.status_code, response.headers["Retry-After"] = 503, "5"
+            return response
         if principal is None:
             return _unauthenticated(path)
         g.principal = principal

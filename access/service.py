@@ -49,7 +49,8 @@ class Access:
         if settings.cache_redis_url:
             from access.sessions import RedisSessions
 
-            self.redis_sessions = RedisSessions(settings.cache_redis_url, self.idle, self.absolute, self.store.now)
+            self.redis_sessions = RedisSessions(settings.cache_redis_url, self.idle, self.absolute, self.store.now,
+                                                settings.connect_timeout_s, settings.outage_backoff_s)
         self.directory = None
         if settings.ldap_config:
             from access.directory import load_directory_config

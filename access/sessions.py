@@ -18,22 +18,50 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from access.store import digest
+from data_access.breaker import Breaker, Open
 
 log = logging.getLogger(__name__)
 
 _PREFIX = "onescreen:session:"
-# A hung Redis costs a request this long at most, never the server (issue "walls that never freeze").
-_SOCKET_TIMEOUT_S = 2
 _TOUCH_EVERY = timedelta(seconds=60)
 
 
+class SessionsUnavailable(RuntimeError):
+    """Redis, where the sessions are, does not answer: nobody's session can be checked now (a 503, not a login)."""
+
+
 class RedisSessions:
-    def __init__(self, url: str, idle: timedelta, absolute: timedelta, clock: Callable[[], datetime]):
-        self._redis = redis.Redis.from_url(url, socket_timeout=_SOCKET_TIMEOUT_S,
-                                           socket_connect_timeout=_SOCKET_TIMEOUT_S)
+    """Sessions in Redis. A hung or dead Redis costs one request the connect timeout; then, for the outage
+    back-off, every session request is told at once that sessions are unavailable (data_access.breaker)."""
+
+    def __init__(self, url: str, idle: timedelta, absolute: timedelta, clock: Callable[[], datetime],
+                 timeout_s: float = 3.0, backoff_s: float = 5.0):
+        self._redis = redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
+                                           retry=Retry(NoBackoff(), 0))
         self._idle, self._absolute, self._clock = idle, absolute, clock
+        self._breaker = Breaker(backoff_s)
+        self._warned = False
+
+    def _call(self, operation):
+        try:
+            probe = self._breaker.admit()
+        except Open as error:
+            raise SessionsUnavailable(f"the session store (Redis) {error}") from None
+        try:
+            result = operation(self._redis)
+        except redis.RedisError as error:
+            self._breaker.failed(probe)
+            if not self._warned:  # once per outage, not once per request
+                self._warned = True
+                log.warning("the session store (Redis) does not answer: %s", error)
+            raise SessionsUnavailable(f"the session store (Redis) does not answer: {error}") from None
+        self._breaker.succeeded()
+        self._warned = False
+        return result
 
     def open_session(self, user_id: int) -> tuple[str, str]:
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -45,7 +73,7 @@ class RedisSessions:
     def find(self, session_id: str) -> tuple[int, str, datetime] | None:
         """(user id, CSRF token, created at) of an open session; None if unknown, expired or not one of ours."""
         key = digest(session_id)
-        raw = self._redis.get(_PREFIX + key)
+        raw = self._call(lambda r: r.get(_PREFIX + key))
         if raw is None:
             return None
         try:
@@ -55,18 +83,18 @@ class RedisSessions:
         except (ValueError, KeyError, TypeError):
             # Anyone on the Redis network can write a key: what OneScreen did not write is not a session.
             log.warning("a session entry in Redis is not one OneScreen wrote; refused")
-            self._redis.delete(_PREFIX + key)
+            self._call(lambda r: r.delete(_PREFIX + key))
             return None
         now = self._clock()
         if now - created > self._absolute or now - seen > self._idle:
-            self._redis.delete(_PREFIX + key)
+            self._call(lambda r: r.delete(_PREFIX + key))
             return None
         if now - seen >= _TOUCH_EVERY:
             self._write(key, {**record, "last_seen_at": now.isoformat()})
         return user_id, csrf, created
 
     def close_session(self, session_id: str) -> None:
-        self._redis.delete(_PREFIX + digest(session_id))
+        self._call(lambda r: r.delete(_PREFIX + digest(session_id)))
 
     def _write(self, key: str, record: dict) -> None:
-        self._redis.set(_PREFIX + key, json.dumps(record), ex=int(self._idle.total_seconds()))
+        self._call(lambda r: r.set(_PREFIX + key, json.dumps(record), ex=int(self._idle.total_seconds())))

@@ -200,3 +200,40 @@ def test_with_redis_sessions_live_there_as_json_and_end_with_a_new_password(tmp_
     store._clock = lambda: datetime.now() + timedelta(seconds=5)
     store.set_password(store.find_user("leader").user_id, "Another-Pass-2026")
     assert client.get("/").status_code == 302
+
+
+def test_a_hung_session_store_is_a_quick_503_not_a_frozen_page(tmp_path):
+    import time
+    from urllib.parse import urlsplit
+
+    import redis
+
+    from tests.support import REDIS_URL, unavailable
+    from tests.tcp_proxy import TcpProxy
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        unavailable("Redis", error)
+    real = urlsplit(REDIS_URL)
+    proxy = TcpProxy(real.hostname, real.port or 6379)
+    url = fresh_database_url("sqlite", "hung_session_city", tmp_path)
+    create_contract(url)
+    insert_rows(url, {"area": AREAS})
+    app = create_app(settings_for(url, cache_redis_url=f"redis://127.0.0.1:{proxy.port}{real.path}",
+                                  connect_timeout_s=1.0, outage_backoff_s=1.0))
+    access_of(app).store.create_user("leader", "街道领导", "leader", ["R01001"], password=PASSWORD)
+    client = app.server.test_client()
+    log_in(client)
+    assert client.get("/").status_code == 200
+    proxy.hang()
+    answers = []
+    for _ in range(5):
+        started = time.monotonic()
+        answers.append((client.get("/").status_code, time.monotonic() - started))
+    assert [status for status, _ in answers] == [503] * 5
+    assert answers[0][1] < 2.5 and max(seconds for _, seconds in answers[1:]) < 0.5
+    proxy.forward()
+    time.sleep(1.2)
+    assert client.get("/").status_code == 200  # the same session, once Redis answers again
+    proxy.close()
