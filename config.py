@@ -65,6 +65,10 @@ class Settings:
     # --threads, so views and walls always have threads left.
     export_slots: int = 2
     export_queue: int = 1
+    # --- Ready-made answers (callbacks/refresher.py) ---
+    # One process per cluster (elected through Redis) re-computes, each cache window, the answers walls recently
+    # asked, so a wall refresh is always a cache hit. Off (ONESCREEN_REFRESHER=0) for tests that count statements.
+    refresher: bool = True
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -155,6 +159,7 @@ def load_settings() -> Settings:
         audit_retention_days=_positive_int("ONESCREEN_AUDIT_RETENTION_DAYS", "180"),
         export_slots=_positive_int("ONESCREEN_EXPORT_SLOTS", "2"),
         export_queue=_whole_number("ONESCREEN_EXPORT_QUEUE", "1"),
+        refresher=_choice("ONESCREEN_REFRESHER", ("1", "0"), "1") == "1",
     )
 
 
