@@ -22,6 +22,7 @@ from access.login import login_blueprint
 from access.service import Access
 from api import register_api
 from callbacks import closure, crowd, filters, funds, inputs, navigation, overview, tickets, wall, workers
+from callbacks.refresher import Refresher
 from components import shell
 from components.theme import DEFAULT_THEME
 from data_access.database import Database
@@ -75,6 +76,7 @@ def create_app(settings: config.Settings | None = None, renderer=None, access: A
     app.server.register_blueprint(login_blueprint(app.server, access))
     app.server.register_blueprint(admin_blueprint(access))
     db = Database.from_settings(settings, app.server)
+    app.server.extensions["onescreen.refresher"] = Refresher(db, settings.refresher)
     navigation.register(app, db)
     filters.register(app, db)
     for view in (overview, wall, crowd, tickets, workers, closure, funds):

@@ -72,6 +72,10 @@ class Settings:
     # After a connection failure the database counts as down this long (doubling while it stays down,
     # to 30 s): requests fail at once instead of queueing on a server that does not answer.
     outage_backoff_s: float = 5.0
+    # --- Ready-made answers (callbacks/refresher.py) ---
+    # One process per cluster (elected through Redis) re-computes, each cache window, the answers walls recently
+    # asked, so a wall refresh is always a cache hit. Off (ONESCREEN_REFRESHER=0) for tests that count statements.
+    refresher: bool = True
 
     def now(self) -> datetime:
         """The clock every query uses: frozen for tests and replays, else the wall clock.
@@ -164,6 +168,7 @@ def load_settings() -> Settings:
         export_queue=_whole_number("ONESCREEN_EXPORT_QUEUE", "1"),
         connect_timeout_s=_positive_number("ONESCREEN_CONNECT_TIMEOUT", "3"),
         outage_backoff_s=_positive_number("ONESCREEN_OUTAGE_BACKOFF", "5"),
+        refresher=_choice("ONESCREEN_REFRESHER", ("1", "0"), "1") == "1",
     )
 
 

@@ -48,17 +48,13 @@ class RequestedScope(NamedTuple):
 
 
 def resolve(db: Database, params: dict[str, str]) -> RequestedScope:
-    settings = db.settings
     principal = current_principal()
     default_area = areas.root_area_code(db)
     if principal is not None:
         default_area = home_area(principal, default_area)
 
     def parse(given: dict[str, str]) -> Scope:
-        # Live answers are floored to the cache window, so screens and the API share them.
-        return parse_scope(
-            given, now=settings.now(), default_area=default_area, live_granularity_s=settings.live_cache_seconds
-        )
+        return _parse(db, given, default_area)
 
     problems = []
     try:
@@ -88,6 +84,34 @@ def resolve(db: Database, params: dict[str, str]) -> RequestedScope:
         if value and value not in known:
             problems.append(ScopeProblem(f"unknown_{param}", param, {"code": value[:40]}))
     return RequestedScope(scope, area, tuple(problems))
+
+
+class Narrowing(NamedTuple):
+    """What resolving a URL for a principal fixed in its scope, beyond what the URL and the clock say: replayed as
+    is, it asks the same question in a later window without the principal, never widened."""
+
+    area_code: str
+    category_code: str | None
+    dept_code: str | None
+    permitted_areas: tuple[str, ...] | None
+    personal_data: bool
+
+    @classmethod
+    def of(cls, scope: Scope) -> "Narrowing":
+        return cls(scope.area_code, scope.category_code, scope.dept_code, scope.permitted_areas, scope.personal_data)
+
+    def replayed(self, db: Database, params: dict[str, str], problems: tuple[ScopeProblem, ...]) -> Scope:
+        """The scope `params` resolved to (with `problems`), now: the live moment and period move on as they would
+        for the URL; the area, the filters and the principal's narrowing stay."""
+        unusable = any(problem.kind == "invalid_parameter" for problem in problems)
+        return replace(_parse(db, {} if unusable else params, self.area_code), **self._asdict())
+
+
+def _parse(db: Database, given: dict[str, str], default_area: str) -> Scope:
+    # Live answers are floored to the cache window, so screens and the API share them.
+    settings = db.settings
+    return parse_scope(given, now=settings.now(), default_area=default_area,
+                       live_granularity_s=settings.live_cache_seconds)
 
 
 def drillable_children(db: Database, params: dict[str, str]) -> set[str]:

@@ -6,7 +6,10 @@ Four server callbacks:
 - `refresh` (every `refresh` seconds) reads the scope from the URL and fills
   the panels in rotation, the freshness data and the current crowd alerts
   (with who acknowledged each, from OneScreen's store), with the same
-  data_access functions as the API and the other views.
+  data_access functions as the API and the other views. The panels are
+  served ready-made (callbacks/ready_made.py) to every wall asking alike,
+  and the background refresher (callbacks/refresher.py) rebuilds those of
+  the walls recently asked each data window, so a refresh is a cache hit.
 - `draw_placards` draws the placards the browser keeps open.
 - `acknowledge` (callbacks/wall_acknowledgement.py) records a placard's
   acknowledgement, audited, for every wall of the area.
@@ -25,6 +28,8 @@ from dash.exceptions import PreventUpdate
 
 import i18n
 from callbacks import requested_scope, wall_acknowledgement
+from callbacks.ready_made import ready_made
+from callbacks.requested_scope import Narrowing, RequestedScope, ScopeProblem
 from callbacks.scoped_view import filter_texts, refresh_answer
 from callbacks.url import query_params
 from callbacks.wall_acknowledgement import Acknowledgement, alert_key
@@ -38,7 +43,7 @@ from components.wall_panel import alert_table, stat_tile, wall_moment
 from data_access import crowd, funds, indicators, workers
 from data_access.database import Database
 from data_access.freshness import shown_newest_data_at
-from data_access.scope import Scope
+from data_access.scope import SCOPE_PARAMETERS, Scope
 from data_access.workers import ONLINE_MINUTES, STALE_MINUTES
 from pages.wall import REFRESH_S, ROTATE_S, WALL_VIEWS, Seconds
 
@@ -73,6 +78,8 @@ VIEW_OUTPUTS = {
     "funds": (Output(ids.WALL_FUNDS_TILES, "children"), Output(ids.WALL_FUNDS_KINDS, "figure")),
 }
 REFRESH_OUTPUTS = (*COMMON_OUTPUTS, *(output for view in WALL_VIEWS for output in VIEW_OUTPUTS[view]))
+# The URL parameters a refresh's output depends on; rotate, refresh and sound only set the browser up.
+ASKED_PARAMETERS = (*SCOPE_PARAMETERS, "lang", "theme", "views")
 
 
 class WallSetup(NamedTuple):
@@ -116,6 +123,10 @@ class WallRefresh(NamedTuple):
 
 def register(app: dash.Dash, db: Database) -> None:
     access = app.server.extensions["onescreen.access"]
+    refresher = app.server.extensions["onescreen.refresher"]
+    # Walls asked within the registry's lifetime (data_access.cache.ASKED_SECONDS), per city database.
+    asked_walls = f"walls:{db.cache_namespace}"
+    refresher.keep(asked_walls, lambda record: warm(db, access, record))
 
     @app.callback(
         Output(ids.WALL_REFRESH, "interval"),
@@ -147,10 +158,16 @@ def register(app: dash.Dash, db: Database) -> None:
                   State(ids.URL, "search"))
     def refresh(_tick, viewport, search):
         font_px = chart_font_px(viewport)
+        refresher.start()  # in the serving process, so after gunicorn forked
+
+        def build():
+            ask = wall_ask(db, search, font_px)
+            db.cache.remember(asked_walls, ask.record())
+            return ready_wall_refresh(db, ask, lambda keys: wall_acknowledgement.acknowledged(access, keys)).outputs()
+
         # Without the database the wall shows its last good answers (its badge, fed their newest record, ages)
         # or keeps the numbers it has; either way it says why.
-        return refresh_answer(search, len(REFRESH_OUTPUTS), lambda: wall_refresh(
-            db, search, font_px, lambda keys: wall_acknowledgement.acknowledged(access, keys)).outputs(), "wall")
+        return refresh_answer(search, len(REFRESH_OUTPUTS), build, "wall")
 
     @app.callback(Output(ids.WALL_PLACARD_STACK, "children"), Input(ids.WALL_PLACARDS, "data"),
                   State(ids.URL, "search"))
@@ -265,29 +282,99 @@ def no_acknowledgements(_keys: list[str]) -> dict[str, Acknowledgement]:
     return {}
 
 
+class WallAsk(NamedTuple):
+    """One wall's question, the principal already applied: what a refresh shows depends on nothing else (and the
+    data). The refresher replays it without the principal (`warm`)."""
+
+    params: dict[str, str]  # the URL's ASKED_PARAMETERS
+    requested: RequestedScope
+    font_px: float
+
+    @property
+    def lang(self) -> str:
+        return i18n.language(self.params.get("lang"))
+
+    def record(self) -> tuple:
+        """As codec data, for the cache's registry of asked walls: the same in every data window."""
+        scope, area, problems = self.requested
+        return (tuple(sorted(self.params.items())), tuple(Narrowing.of(scope)), area,
+                tuple(tuple(problem) for problem in problems), self.font_px)
+
+    @classmethod
+    def replayed(cls, db: Database, record: tuple) -> "WallAsk":
+        """The wall asked as `record` says, asked again now (without its principal, never widened)."""
+        params, narrowing, area, problems, font_px = record
+        params, problems = dict(params), tuple(ScopeProblem(*problem) for problem in problems)
+        scope = Narrowing(*narrowing).replayed(db, params, problems)
+        return cls(params, RequestedScope(scope, area, problems), font_px)
+
+
+class WallPanels(NamedTuple):
+    """What a refresh draws that is the same for every wall asking alike: built once, served ready-made."""
+
+    title: list
+    notices: list
+    views: dict[str, tuple]
+
+
+def wall_ask(db: Database, search: str | None, font_px: float) -> WallAsk:
+    params = query_params(search)
+    asked = {name: value for name, value in params.items() if name in ASKED_PARAMETERS}
+    return WallAsk(asked, requested_scope.resolve(db, params), font_px)
+
+
 def wall_refresh(db: Database, search: str | None, font_px: float,
                  acknowledged: Callable[[list[str]], dict[str, Acknowledgement]] = no_acknowledgements) -> WallRefresh:
-    """Everything the wall shows for the URL query `search`, with charts' text `font_px` tall.
+    """Everything the wall shows for the URL query `search`, with charts' text `font_px` tall, built anew
+    (the refresh callback serves its panels ready-made: `ready_wall_refresh`).
 
     acknowledged: who acknowledged which of the current alerts (by alert key), from OneScreen's store;
     by default none were (the wall's panels without a store, as tests of its numbers draw them).
     """
-    params = query_params(search)
-    lang = i18n.language(params.get("lang"))
-    requested = requested_scope.resolve(db, params)
-    scope = requested.scope
-    now = db.settings.now()
+    return _refresh(db, wall_ask(db, search, font_px), acknowledged, wall_panels)
+
+
+def ready_wall_refresh(db: Database, ask: WallAsk,
+                       acknowledged: Callable[[list[str]], dict[str, Acknowledgement]]) -> WallRefresh:
+    """`wall_refresh` with the panels ready-made: built once per scope, display, size, acknowledgements and data
+    window across the cluster. The clock and the alerts the browser keeps are the request's own."""
+
+    def panels(db: Database, ask: WallAsk, acknowledgements: dict[str, Acknowledgement]) -> WallPanels:
+        shown_as = (sorted(ask.params.items()), ask.font_px, [tuple(p) for p in ask.requested.problems],
+                    sorted(wall_acknowledgement.acknowledgement_data(acknowledgements).items()))
+        return WallPanels(*ready_made(db, "wall", ask.requested.scope, shown_as,
+                                      lambda: wall_panels(db, ask, acknowledgements)))
+
+    return _refresh(db, ask, acknowledged, panels)
+
+
+def warm(db: Database, access, record: tuple) -> None:
+    """Compute, for the current data window, the ready-made answer of a wall asked recently (`WallAsk.record`)."""
+    ready_wall_refresh(db, WallAsk.replayed(db, record), lambda keys: wall_acknowledgement.acknowledged(access, keys))
+
+
+def _refresh(db: Database, ask: WallAsk, acknowledged, panels) -> WallRefresh:
+    scope, lang = ask.requested.scope, ask.lang
     alerts = crowd.crowd_alerts(db, scope)
     acknowledgements = acknowledged([alert_key(row.zone_id, row.since) for row in alerts.itertuples(index=False)])
-    context = Context(db, scope, lang, theme_named(params.get("theme")), font_px, acknowledgements)
+    shown = panels(db, ask, acknowledgements)
     common = (
-        _title(db, requested, lang),
-        notices(requested_scope.notice_texts(requested, lang)),
-        freshness_data(shown_newest_data_at(db, scope), now, scope.live, lang),
+        shown.title,
+        shown.notices,
+        freshness_data(shown_newest_data_at(db, scope), db.settings.now(), scope.live, lang),
         alert_records(alerts, acknowledgements),
     )
-    setup = wall_setup(params, lang)
-    return WallRefresh(common, {view: PANEL_BUILDERS[view](context) for view in setup.views})
+    return WallRefresh(common, shown.views)
+
+
+def wall_panels(db: Database, ask: WallAsk, acknowledgements: dict[str, Acknowledgement]) -> WallPanels:
+    requested, lang = ask.requested, ask.lang
+    context = Context(db, requested.scope, lang, theme_named(ask.params.get("theme")), ask.font_px, acknowledgements)
+    return WallPanels(
+        _title(db, requested, lang),
+        notices(requested_scope.notice_texts(requested, lang)),
+        {view: PANEL_BUILDERS[view](context) for view in wall_setup(ask.params, lang).views},
+    )
 
 
 def _title(db: Database, requested, lang: str) -> list:

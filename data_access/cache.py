@@ -20,6 +20,10 @@ Three promises, because a wall is looked at most when something is wrong:
   per outage, and Redis is tried again after the outage back-off
   (ONESCREEN_OUTAGE_BACKOFF), as a database is.
 
+Two more things the background refresher (callbacks/refresher.py) needs from
+the same stores: a bounded registry of what was recently asked (`remember`,
+`remembered`), and a lease that elects one holder across the cluster (`hold`).
+
 Values are stored through `data_access.codec`, never pickled: an entry in
 Redis is data anyone on its network may have written, and one the codec did
 not write (hostile or corrupt) is a miss, logged and recomputed.
@@ -56,6 +60,8 @@ _KEY_VERSION = "v3"  # v3: (computed_at, value) entries; v2: stored by the codec
 _ANSWER_PREFIX = "onescreen:"
 _LAST_GOOD_PREFIX = "onescreen-last-good:"
 _LOCK_PREFIX = "onescreen-lock:"
+_ASKED_PREFIX = "onescreen-asked:"
+_LEASE_PREFIX = "onescreen-lease:"
 
 # How long the last good copy of a live answer is kept: an outage overnight is still bridged in the morning.
 LAST_GOOD_SECONDS = 24 * 3600
@@ -63,6 +69,12 @@ LAST_GOOD_SECONDS = 24 * 3600
 LOCAL_ENTRIES = 2000
 # How often a request waiting on another host's computation looks for its answer.
 _POLL_SECONDS = 0.05
+# Expired entries are swept out of the in-process store this often: a ready-made wall answer is large, and one
+# per cache window would otherwise wait for the LRU bound to push it out.
+_SWEEP_SECONDS = 5.0
+# What was recently asked (`remember`): forgotten after this long, and at most this many per registry.
+ASKED_SECONDS = 600.0
+ASKED_ENTRIES = 200
 
 
 class Entry(NamedTuple):
@@ -109,10 +121,16 @@ def watch_staleness() -> Iterator[Staleness]:
 
 
 def _served_stale(entry: Entry, database_failed: bool = False):
+    note_stale(entry.computed_at, database_failed)
+    return entry.value
+
+
+def note_stale(computed_at: float, database_failed: bool = False) -> None:
+    """Tell the block of reads watching (`watch_staleness`) that it was served an answer computed at `computed_at`:
+    for an answer built out of other answers, which must say what they were."""
     watched = _staleness.get()
     if watched is not None:
-        watched.saw(entry, database_failed)
-    return entry.value
+        watched.saw(Entry(computed_at, None), database_failed)
 
 
 class _Flight:
@@ -138,6 +156,8 @@ class _LocalStore:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._max = max_entries
         self._lock = threading.Lock()
+        self._sweep_at = 0.0
+        self._asked: dict[str, OrderedDict[bytes, float]] = {}
 
     def get_many(self, names: list[str]) -> list[bytes | None]:
         now = time.monotonic()
@@ -159,8 +179,26 @@ class _LocalStore:
             for name, data in items.items():
                 self._entries[name] = (now + ttl_s[name], data)
                 self._entries.move_to_end(name)
+            if now >= self._sweep_at:
+                self._sweep_at = now + _SWEEP_SECONDS
+                for name in [name for name, (expires, _) in self._entries.items() if expires <= now]:
+                    del self._entries[name]
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
+
+    def remember(self, registry: str, member: bytes) -> None:
+        now = time.time()
+        with self._lock:
+            asked = self._asked.setdefault(registry, OrderedDict())
+            asked[member] = now
+            asked.move_to_end(member)
+            while len(asked) > ASKED_ENTRIES:
+                asked.popitem(last=False)
+
+    def remembered(self, registry: str) -> list[bytes]:
+        since = time.time() - ASKED_SECONDS
+        with self._lock:
+            return [member for member, at in self._asked.get(registry, {}).items() if at >= since]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -168,6 +206,7 @@ class _LocalStore:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._asked.clear()
 
 
 class _RedisStore:
@@ -175,6 +214,13 @@ class _RedisStore:
 
     # Deletes a lock only if it is still ours: one that outlived its lifetime may be another host's now.
     _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+    # Takes a free lease or renews our own, in one step: two hosts can never both hold it.
+    _HOLD = (
+        "local holder = redis.call('get', KEYS[1]) "
+        "if holder == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end "
+        "if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
+        "return 0"
+    )
 
     def __init__(self, url: str, timeout_s: float):
         self._client = redis.Redis.from_url(
@@ -197,8 +243,23 @@ class _RedisStore:
     def release(self, name: str, token: str) -> None:
         self._client.eval(self._RELEASE, 1, name, token)
 
+    def remember(self, registry: str, member: bytes) -> None:
+        now = time.time()
+        pipe = self._client.pipeline(transaction=False)
+        pipe.zadd(registry, {member: now})
+        pipe.zremrangebyscore(registry, "-inf", now - ASKED_SECONDS)
+        pipe.zremrangebyrank(registry, 0, -ASKED_ENTRIES - 1)
+        pipe.pexpire(registry, int(ASKED_SECONDS * 1000))
+        pipe.execute()
+
+    def remembered(self, registry: str) -> list[bytes]:
+        return self._client.zrangebyscore(registry, time.time() - ASKED_SECONDS, "+inf")
+
+    def hold(self, name: str, token: str, lifetime_s: float) -> bool:
+        return bool(self._client.eval(self._HOLD, 1, name, token, int(lifetime_s * 1000)))
+
     def clear(self) -> None:
-        for prefix in (_ANSWER_PREFIX, _LAST_GOOD_PREFIX, _LOCK_PREFIX):
+        for prefix in (_ANSWER_PREFIX, _LAST_GOOD_PREFIX, _LOCK_PREFIX, _ASKED_PREFIX):
             names = list(self._client.scan_iter(f"{prefix}*"))
             if names:
                 self._client.delete(*names)
@@ -348,6 +409,35 @@ class ResultCache:
                 back, self._shared_down = self._shared_down, False
             if back:
                 log.warning("the Redis cache answers again; caching there")
+
+    def remember(self, registry: str, value) -> None:
+        """Note that `value` (codec data) was asked now, in `registry`: kept ASKED_SECONDS, at most ASKED_ENTRIES."""
+        try:
+            member = codec.dumps(value)
+        except codec.CodecError:
+            log.warning("cannot remember what was asked; it is not refreshed in the background", exc_info=True)
+            return
+        self._call(lambda store: store.remember(f"{_ASKED_PREFIX}{_KEY_VERSION}:{registry}", member))
+
+    def remembered(self, registry: str) -> list:
+        """What was asked in `registry` within ASKED_SECONDS, newest last; entries the codec did not write are left
+        out (logged)."""
+        found = []
+        for member in self._call(lambda store: store.remembered(f"{_ASKED_PREFIX}{_KEY_VERSION}:{registry}")):
+            try:
+                found.append(codec.loads(member))
+            except codec.CodecError as error:
+                log.warning("a remembered question is not one this release wrote (%s); skipped", error)
+        return found
+
+    def hold(self, lease: str, token: str, lifetime_s: float) -> bool:
+        """Take the lease `lease` for `token`, or renew it if `token` holds it: True while it is ours.
+
+        Across the cluster through Redis; in process without it, or while it does not answer, so each process
+        is then its own holder (the work goes on, once per process instead of once per cluster).
+        """
+        name = f"{_LEASE_PREFIX}{lease}"
+        return self._call(lambda store: store.hold(name, token, lifetime_s), local=lambda: True)
 
     def clear(self) -> None:
         """Forget every cached answer (benchmarks measure cold queries with it)."""

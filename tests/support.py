@@ -64,6 +64,8 @@ def settings_for(database_url: str, **overrides) -> Settings:
         allow_writable_role=True,
         # Each app gets a store of its own in memory: users and sessions of one test never meet another's.
         app_database_url="sqlite://",
+        # No background refresher: tests count statements and make many apps; tests/test_refresher.py turns it on.
+        refresher=False,
     )
     return replace(base, **overrides)
 
