@@ -75,7 +75,7 @@ def create_app(settings: config.Settings | None = None, renderer=None, access: A
     guard.install(app.server, access, {view.path: view.name for view in VIEWS})
     app.server.register_blueprint(login_blueprint(app.server, access))
     app.server.register_blueprint(admin_blueprint(access))
-    db = Database.from_settings(settings, app.server)
+    db = Database.from_settings(settings)
     app.server.extensions["onescreen.refresher"] = Refresher(db, settings.refresher)
     navigation.register(app, db)
     filters.register(app, db)

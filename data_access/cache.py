@@ -41,7 +41,6 @@ from collections import OrderedDict
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 import redis
-from flask import Flask
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -266,8 +265,7 @@ class _RedisStore:
 
 
 class ResultCache:
-    # `server` is no longer needed (the stores are built here); accepted while Database.from_settings passes it.
-    def __init__(self, settings: Settings, server: Flask | None = None):
+    def __init__(self, settings: Settings):
         self._live_seconds = settings.live_cache_seconds
         self._history_seconds = settings.history_cache_seconds
         # A computation is a few statements, each bounded by the statement timeout: its lock outlives it.

@@ -14,7 +14,6 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask
 from sqlalchemy import cast, false, inspect, null, select, type_coerce
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -57,10 +56,10 @@ class Database:
         self.breaker = Breaker(settings.outage_backoff_s)
 
     @classmethod
-    def from_settings(cls, settings: Settings, server: Flask | None = None) -> "Database":
+    def from_settings(cls, settings: Settings) -> "Database":
         """The database, its role's privileges checked: WritableRoleError if it could write and that is not allowed."""
         engine = read_only_engine(settings.database_url, settings.statement_timeout_s, settings.connect_timeout_s)
-        db = cls(engine, ResultCache(settings, server), settings)
+        db = cls(engine, ResultCache(settings), settings)
         try:
             db.check_role()
         except DatabaseError as error:
