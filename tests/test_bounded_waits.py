@@ -108,7 +108,8 @@ def test_a_hung_database_costs_a_request_seconds_and_health_answers_within_one(s
 
     for day in (12, 13, 14):  # the breaker is open: no waiting at all
         response, seconds = timed(lambda: kpis(client, day))
-        assert response.status_code == 503 and seconds < 0.5
+        # Less than one connect timeout: a request that tried the hung server would have waited that long at least.
+        assert response.status_code == 503 and seconds < BOUNDS["connect_timeout_s"]
     health, seconds = timed(lambda: client.get("/health"))
     assert health.status_code == 503 and seconds < 1.0
 
@@ -209,7 +210,8 @@ def test_a_frozen_redis_costs_one_request_the_socket_timeout_and_the_others_noth
     assert seconds < BOUNDS["connect_timeout_s"] + 1.5  # one socket timeout, then the database answers
     for day in (11, 12, 13):
         response, seconds = timed(lambda: kpis(client, day))
-        assert response.status_code == 200 and seconds < 0.8  # the cache is skipped during its back-off
+        # The cache is skipped during its back-off: less than the one socket timeout a try would cost.
+        assert response.status_code == 200 and seconds < BOUNDS["connect_timeout_s"]
 
     proxy.forward()
     time.sleep(BOUNDS["outage_backoff_s"] + 0.2)

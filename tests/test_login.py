@@ -232,7 +232,8 @@ def test_a_hung_session_store_is_a_quick_503_not_a_frozen_page(tmp_path):
         started = time.monotonic()
         answers.append((client.get("/").status_code, time.monotonic() - started))
     assert [status for status, _ in answers] == [503] * 5
-    assert answers[0][1] < 2.5 and max(seconds for _, seconds in answers[1:]) < 0.5
+    # The first waits one connect timeout (1 s); the rest are told at once, in less than one.
+    assert answers[0][1] < 2.5 and max(seconds for _, seconds in answers[1:]) < 1.0
     proxy.forward()
     time.sleep(1.2)
     assert client.get("/").status_code == 200  # the same session, once Redis answers again

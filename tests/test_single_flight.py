@@ -89,11 +89,13 @@ def test_an_answer_past_its_freshness_is_served_at_once_while_one_request_refres
     key = _key()
     cache.get_or_compute(key, True, lambda: "old")
     time.sleep(1.2)
-    refresh = Counted("new", seconds=1.0)
+    refresh_seconds = 1.0
+    refresh = Counted("new", seconds=refresh_seconds)
     answers = _ask_together([cache], key, refresh)
     assert refresh.runs == 1
     served_old = [took for value, took in answers if value == "old"]
-    assert len(served_old) == 19 and max(served_old) < 0.5  # not held up by the refresh
+    # Not held up by the refresh, which takes 1 s: each got the old answer well before it ended.
+    assert len(served_old) == 19 and max(served_old) < refresh_seconds * 0.8
     assert [value for value, _ in answers].count("new") == 1
     assert cache.get_or_compute(key, True, lambda: pytest.fail("refreshed already")) == "new"
 
