@@ -20,7 +20,7 @@ from api.openapi import openapi_document
 from data_access import DatabaseError, indicators, reference
 from data_access.areas import WHOLE_DATABASE, find_area, root_area_code
 from data_access.database import Database
-from data_access.freshness import newest_data_at
+from data_access.freshness import newest_data_at, replica_lag_s
 from data_access.health import HealthCheck
 from data_access.scope import Scope, ScopeError, parse_scope
 
@@ -174,7 +174,8 @@ def _health(db: Database, health: HealthCheck, *, details: bool):
     """Whether the database answers: up or down, for load balancers, and nothing more to anyone who asks.
 
     Within a second whatever hangs (data_access.health). With `details` (/health/details, which the guard
-    opens to administrators only): how old the newest data is and whether the operational role could write,
+    opens to administrators only): how old the newest data is, how far behind the replica read is (null: not a
+    replica; 0: caught up; data_access.freshness.replica_lag_s), and whether the operational role could write,
     which tell an outsider what is stale or weak.
     """
     now = db.settings.now()
@@ -186,6 +187,7 @@ def _health(db: Database, health: HealthCheck, *, details: bool):
     whole = Scope(area_code=WHOLE_DATABASE, period_from=now.date(), period_to=now.date(), as_of=now)
     try:
         newest = newest_data_at(db, whole)
+        lag = replica_lag_s(db)
     except DatabaseError as error:
         log.warning("health check: database down: %s", error)
         return jsonify(down), 503
@@ -197,6 +199,7 @@ def _health(db: Database, health: HealthCheck, *, details: bool):
             "checked_at": now.isoformat(),
             "newest_data_at": newest.isoformat() if newest else None,
             "data_age_seconds": None if age is None else int(age),
+            "replica_lag_seconds": None if lag is None else round(lag, 1),
             # Only true when an operator allowed it (ONESCREEN_ALLOW_WRITABLE_ROLE=1): it should not stay so.
             "writable_role": bool(db.writable_privileges),
         }
