@@ -217,10 +217,11 @@ def request(port: int, method: str, path: str, *, body: bytes | None = None, hea
         connection.close()
 
 
-def browser_headers(port: int, session: str, refresh: int) -> dict:
+def browser_headers(port: int, session: str, refresh: int, search: str | None = None) -> dict:
     origin = f"http://127.0.0.1:{port}"
+    search = search or WALL_SEARCH.format(refresh=refresh)
     return {"Content-Type": "application/json", "Accept": "application/json", "Origin": origin,
-            "Referer": f"{origin}/wall{WALL_SEARCH.format(refresh=refresh)}", "Cookie": f"onescreen_session={session}"}
+            "Referer": f"{origin}/wall{search}", "Cookie": f"onescreen_session={session}"}
 
 
 def refresh_request(port: int, session: str, refresh: int) -> Callable[[int], bytes]:
@@ -231,13 +232,15 @@ def refresh_request(port: int, session: str, refresh: int) -> Callable[[int], by
     return refresh_body(json.loads(raw), refresh)
 
 
-def refresh_body(dependencies: list[dict], refresh: int) -> Callable[[int], bytes]:
-    """A function of the interval's tick count: the body the Dash renderer posts for the wall's refresh."""
+def refresh_body(dependencies: list[dict], refresh: int, search: str | None = None) -> Callable[[int], bytes]:
+    """A function of the interval's tick count: the body the Dash renderer posts for the wall's refresh.
+
+    `search` is the wall's URL query (default `?refresh=<refresh>`)."""
     callback = next(c for c in dependencies
                     if {"id": ids.WALL_REFRESH, "property": "n_intervals"} in c["inputs"])
     outputs = split_callback_id(callback["output"])
     changed = [f"{ids.WALL_REFRESH}.n_intervals"]
-    search = WALL_SEARCH.format(refresh=refresh)
+    search = search or WALL_SEARCH.format(refresh=refresh)
 
     def value(item: dict, tick: int):
         key = (item["id"], item["property"])
