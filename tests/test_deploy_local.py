@@ -165,22 +165,6 @@ def test_a_login_over_tls_gets_a_secure_cookie_and_the_audit_names_the_clients_a
     assert api.status == 200
 
 
-def test_a_callback_from_the_page_nginx_served_is_same_origin_on_any_port(stack):
-    """The browser's Origin names nginx's host:port; OneScreen must see that Host, or every callback is refused."""
-    cookie = _session_cookie(_log_in(stack.http(), stack.password)).split(";")[0]
-
-    def callback_from(origin: str) -> int:
-        connection = stack.http()
-        connection.request("POST", "/_dash-update-component", body=b"{}", headers={
-            "Content-Type": "application/json", "Cookie": cookie, "Origin": origin})
-        response = connection.getresponse()
-        response.read()
-        return response.status
-
-    assert callback_from(f"http://{stack.listen}") != 403
-    assert callback_from("http://elsewhere.example") == 403
-
-
 def test_fingerprinted_scripts_and_assets_are_cached_long_and_compressed(stack):
     page = stack.https()
     cookie = _session_cookie(_log_in(page, stack.password)).split(";")[0]
