@@ -198,12 +198,17 @@ def gunicorn(database_url: str, store_url: str, redis_url: str | None, log: Path
                 time.sleep(0.3)
         yield served
     finally:
-        master.terminate()
-        try:
-            master.wait(30)
-        except subprocess.TimeoutExpired:
-            master.kill()
-            master.wait()
+        stop(master)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """A server stopped: asked to (SIGTERM), killed if it has not gone in 30 s, and waited for."""
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def request(port: int, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
