@@ -67,8 +67,10 @@ import json
 import math
 import os
 import secrets
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -251,9 +253,10 @@ def differences(reference: dict, other: dict) -> list[str]:
 class OneScreen:
     """OneScreen's API through the Flask test client, behind its guard, as an analyst's script with a token asks."""
 
-    def __init__(self, url: str, store_dir: Path):
+    def __init__(self, url: str, store_dir: Path, **settings_overrides):
         store = f"sqlite:///{store_dir / 'onescreen-store.sqlite'}"
-        settings = replace(load_settings(), database_url=url, cache_redis_url=None, app_database_url=store)
+        settings = replace(load_settings(), database_url=url, cache_redis_url=None, app_database_url=store,
+                           **settings_overrides)
         self.db = Database.from_settings(settings)
         server = Flask("onescreen-peers")
         access = Access(settings)
@@ -641,8 +644,11 @@ def choose(url: str) -> tuple[Period, list[Question], dict]:
                                 {"r": root.area_code}).scalars().all()
         if len(children) != 1:
             raise RuntimeError("the benchmark groups by a prefix: the root's children need codes of one length")
+        # The grid is an area of the finest level the city has (micro_grid in chengdu, grid in gusu).
+        finest = conn.execute(text("SELECT level FROM area GROUP BY level ORDER BY max(length(area_code)) DESC "
+                                   "LIMIT 1")).scalar_one()
         picked = {}
-        for level in ("street", "micro_grid"):
+        for level in ("street", finest):
             length = conn.execute(text("SELECT max(length(area_code)) FROM area WHERE level = :l"),
                                   {"l": level}).scalar_one()
             counts = conn.execute(text(
@@ -654,7 +660,7 @@ def choose(url: str) -> tuple[Period, list[Question], dict]:
             counts = [c for c in counts if levels.get(c.code) == level]
             median = counts[len(counts) // 2]
             name = conn.execute(text("SELECT name FROM area WHERE area_code = :c"), {"c": median.code}).scalar_one()
-            picked[level] = (median.code, name, median.n, len(counts))
+            picked["street" if level == "street" else "grid"] = (median.code, name, median.n, len(counts), level)
         month_tickets = conn.execute(text("SELECT count(*) FROM ticket WHERE reported_at >= :s AND reported_at < :e"),
                                      {"s": start, "e": end}).scalar_one()
         total = conn.execute(text("SELECT count(*) FROM ticket")).scalar_one()
@@ -666,11 +672,10 @@ def choose(url: str) -> tuple[Period, list[Question], dict]:
                  root.area_code, children[0]),
         Question("backlog_by_age", "city-wide backlog by age", "backlog_age", root.area_code),
         Question("street_kpis", f"a street's month KPIs ({picked['street'][1]})", "kpis", picked["street"][0]),
-        Question("grid_kpis", f"a micro-grid's month KPIs ({picked['micro_grid'][1]})", "kpis",
-                 picked["micro_grid"][0]),
+        Question("grid_kpis", f"a grid's month KPIs ({picked['grid'][1]})", "kpis", picked["grid"][0]),
     ]
     facts = {"tickets": total, "month_tickets": month_tickets, "root": root.area_code,
-             "street": picked["street"], "grid": picked["micro_grid"]}
+             "street": picked["street"], "grid": picked["grid"]}
     return period, questions, facts
 
 
@@ -765,7 +770,7 @@ def render(results: dict) -> str:
         f"Period {p['from']} to {p['to']} ({f['month_tickets']:,} tickets), as_of {p['as_of']} (the newest ticket). "
         f"Street: {f['street'][1]} `{f['street'][0]}` ({f['street'][2]:,} tickets that month, the median of "
         f"{f['street'][3]} streets); grid: {f['grid'][1]} `{f['grid'][0]}` ({f['grid'][2]:,} tickets, the median "
-        f"of the {f['grid'][3]:,} micro-grids that had any).",
+        f"of the {f['grid'][3]:,} areas of level `{f['grid'][4]}` that had any).",
         "",
         "How each is timed (the script's docstring says more):",
         "- **OneScreen**: its JSON API through Flask's test client in the benchmark's process (no HTTP). Cold: "
@@ -855,6 +860,8 @@ def main() -> None:
     parser.add_argument("--view", type=int, default=3, help="cold and warm rounds of OneScreen's view callback")
     parser.add_argument("--out", default=str(HERE / "peers.md"))
     args = parser.parse_args()
+    # Stopped with SIGTERM, the script still stops the Superset it started (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = run(args)
     Path(args.out).write_text(render(results))
     Path(args.out).with_suffix(".json").write_text(json.dumps(results, indent=2, default=str))
