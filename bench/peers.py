@@ -1,19 +1,21 @@
 """Benchmark: OneScreen beside Superset 6.1, the naive Dash pattern and hand-written SQL, same database, same questions.
 
 `python -m bench.peers [--database i11_bench_chengdu] [--superset-venv /work/superset-venv]
-[--superset-home /work/superset-home] [--cold 7] [--warm 20] [--naive 3]`
-writes bench/peers.md and a JSON twin.
+[--superset-home /work/superset-home] [--cold 7] [--warm 20] [--naive 3] [--view 3]`
+writes bench/peers.md and a JSON twin (about 10 minutes at chengdu scale on a busy 2-core machine).
 
 Five questions a command centre asks, for the last full calendar month before
 the city's newest ticket, at that newest ticket's moment (`as_of`):
 city-wide KPIs, closure by district (the city's child areas), the backlog by
-age, a street's KPIs and a grid's KPIs (the street and the micro-grid with the
-median number of tickets that month among those that have any). Each is
-answered four ways, in one run, on one database:
+age, a street's KPIs and a grid's KPIs (the street, and the area of the
+city's finest level, with the median number of tickets that month among
+those that have any). Each is answered four ways, in one run, on one database:
 
 - OneScreen: its JSON API (`/api/v1/kpis`, `/api/v1/breakdown?by=area`,
-  `/api/v1/backlog?by=age`) through Flask's test client in this process, as
-  bench/run.py times it: routing, scope parsing, area lookup, SQL, JSON.
+  `/api/v1/backlog?by=age`) through Flask's test client in this process:
+  the guard (an analyst's API token checked, an audit record written),
+  routing, scope parsing, area lookup, SQL, JSON. Also, for the questions a
+  view shows, that view's refresh callback (all its panels), in-process.
 - Superset 6.1 from PyPI, served by gunicorn (1 worker, 4 threads) on
   127.0.0.1, a table chart per question made through its REST API, timed as
   POST /api/v1/chart/data with the chart's saved query context, over HTTP.
