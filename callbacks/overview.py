@@ -4,7 +4,11 @@ The tiles come from `indicators.kpis`, the very function behind the API's
 numbers, so the wall and the API can never disagree; the map of child areas
 is coloured from `indicators.kpis_by(..., "area")`, the area chart's numbers.
 The refresh re-reads the URL each time, so it always asks about the scope on
-screen.
+screen. Its panels are served ready-made (callbacks/ready_made.py) to every
+screen asking alike, as the wall's are, and the background refresher
+(callbacks/refresher.py) rebuilds those recently asked each data window, so
+an overview left open on a screen refreshes from the cache; without the
+database it shows the last good answer with its age, or keeps its numbers.
 """
 from __future__ import annotations
 
@@ -17,7 +21,11 @@ from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
-from callbacks.scoped_view import child_area_search, clicked_key, scoped_view
+from callbacks.ready_made import ready_made
+from callbacks.requested_scope import RequestedScope
+from callbacks.scoped_view import (
+    ScopedView, child_area_search, clicked_key, refresh_answer, resolved_view, scoped_view,
+)
 from callbacks.area_map import geometry_update, register_drill_down
 from callbacks.url import query_params
 from components import figures, ids
@@ -26,10 +34,10 @@ from components.area_map import (
 )
 from components.charts import graph_style
 from components.kpi import kpi_tiles
-from components.scope_header import notices
 from components.theme import theme_named
 from data_access import DatabaseError, indicators
 from data_access.database import Database
+from data_access.scope import SCOPE_PARAMETERS
 from pages.overview import MAP_IDS
 
 log = logging.getLogger(__name__)
@@ -56,20 +64,44 @@ PANEL_OUTPUTS = (
     Output(ids.AREA_CHART, "style"),
     Output(ids.SOURCE_CHART, "style"),
 )
+# The URL parameters the panels depend on.
+ASKED_PARAMETERS = (*SCOPE_PARAMETERS, "lang", "theme")
+
+
+class OverviewAsk(NamedTuple):
+    """One overview's question, the principal already applied; the refresher replays it without the principal."""
+
+    params: dict[str, str]  # the URL's ASKED_PARAMETERS
+    requested: RequestedScope
+    page_path: str  # where the breadcrumb's links point
+
+    def record(self) -> tuple:
+        """As codec data, for the cache's registry of asked overviews: the same in every data window."""
+        return (*requested_scope.asked_record(self.params, self.requested), self.page_path)
+
+    @classmethod
+    def replayed(cls, db: Database, record: tuple) -> "OverviewAsk":
+        *asked, page_path = record
+        return cls(*requested_scope.replay_asked(db, tuple(asked)), page_path)
 
 
 def register(app: dash.Dash, db: Database) -> None:
+    refresher = app.server.extensions["onescreen.refresher"]
+    # Overviews asked within the registry's lifetime (data_access.cache.ASKED_SECONDS), per city database.
+    asked_overviews = f"overviews:{db.cache_namespace}"
+    refresher.keep(asked_overviews, lambda record: ready_overview(db, OverviewAsk.replayed(db, record)))
+
     @app.callback(*PANEL_OUTPUTS, Input(ids.OVERVIEW_REFRESH, "n_intervals"), State(ids.URL, "search"))
     def refresh(_tick, search):
-        try:
-            panels = overview_panels(db, search, app.get_relative_path("/"))
-        except DatabaseError:
-            # A wall must outlive a database restart: keep the last numbers, say why they are not moving.
-            log.exception("overview refresh could not read the database")
-            lang = i18n.language(query_params(search).get("lang"))
-            outage = notices([i18n.t("notice.database_unavailable", lang)])
-            return no_update, outage, *([no_update] * (len(PANEL_OUTPUTS) - 2))
-        return *panels, graph_style(panels.areas), graph_style(panels.sources)
+        refresher.start()  # in the serving process, so after gunicorn forked
+
+        def build():
+            ask = overview_ask(db, search, app.get_relative_path("/"))
+            db.cache.remember(asked_overviews, ask.record())
+            return ready_overview(db, ask)
+
+        # A wall must outlive a database restart: the last good answer with its age, or the last numbers kept.
+        return refresh_answer(search, len(PANEL_OUTPUTS), build, "overview")
 
     @app.callback(
         Output(ids.URL, "search"),
@@ -128,9 +160,34 @@ def overview_map(db: Database, search: str | None, indicator, loaded: str | None
     return base.data, base.tiles, base.viewport, base.loaded, hideout, legend, message, {}
 
 
+def overview_ask(db: Database, search: str | None, page_path: str) -> OverviewAsk:
+    params = query_params(search)
+    asked = {name: value for name, value in params.items() if name in ASKED_PARAMETERS}
+    return OverviewAsk(asked, requested_scope.resolve(db, params), page_path)
+
+
+def ready_overview(db: Database, ask: OverviewAsk) -> list:
+    """The refresh's PANEL_OUTPUTS for `ask`, built once per scope, display and data window across the cluster.
+
+    The breadcrumb links only the areas the principal may open, so the principal's narrowing is part of the key
+    even where the scope's own key would share the answer."""
+    scope = ask.requested.scope
+    shown_as = (sorted(ask.params.items()), [tuple(p) for p in ask.requested.problems],
+                list(requested_scope.Narrowing.of(scope)), ask.page_path)
+
+    def build() -> list:
+        panels = _panels(db, resolved_view(db, ask.params, ask.requested, ask.page_path))
+        return [*panels, graph_style(panels.areas), graph_style(panels.sources)]
+
+    return ready_made(db, "overview", scope, shown_as, build)
+
+
 def overview_panels(db: Database, search: str | None, page_path: str = "/") -> OverviewPanels:
-    """The overview for the URL query `search`; links it draws point to `page_path`."""
-    view = scoped_view(db, search, page_path)
+    """The overview for the URL query `search`, built anew; links it draws point to `page_path`."""
+    return _panels(db, scoped_view(db, search, page_path))
+
+
+def _panels(db: Database, view: ScopedView) -> OverviewPanels:
     scope, lang, theme = view.scope, view.lang, view.theme
     return OverviewPanels(
         header=view.header,

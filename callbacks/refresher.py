@@ -1,8 +1,10 @@
-"""The background refresher: walls are never cold, because the answers they need are rebuilt before they ask.
+"""The background refresher: walls (and overviews) are never cold, because the answers they need are rebuilt before
+they ask.
 
 Each cache window (ONESCREEN_LIVE_CACHE_SECONDS) the refresher replays every
-question recently asked by a wall (the cache's registry, bounded in lifetime
-and count) for the new window, so the wall's next refresh is a cache hit;
+question recently asked by a wall or an overview (each registers its own with
+`keep`; the cache's registry, bounded in lifetime and count) for the new
+window, so the screen's next refresh is a cache hit;
 walls that ask in the moment before it is done get the previous window's
 answer at once (stale-while-revalidate), never a cold computation. The
 database then runs the same statements per window whatever the number of
@@ -11,7 +13,7 @@ walls.
 One refresher works per cluster: the holder of a lease in Redis (taken with
 SET NX PX, renewed by its holder). Without Redis, or while it does not
 answer, each process refreshes its own cache. The thread starts lazily,
-from the first wall refresh a process serves (so after gunicorn forked;
+from the first wall or overview refresh a process serves (so after gunicorn forked;
 never at import), and ends with `stop()` or the process (a daemon thread).
 
 The questions replayed were resolved and narrowed for their principal when

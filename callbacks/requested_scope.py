@@ -107,6 +107,21 @@ class Narrowing(NamedTuple):
         return replace(_parse(db, {} if unusable else params, self.area_code), **self._asdict())
 
 
+def asked_record(params: dict[str, str], requested: RequestedScope) -> tuple:
+    """A view's question (the URL's parameters its answer depends on, resolved for its principal) as codec data, for
+    the cache's registry of what was asked: the same in every data window. `replay_asked` asks it again."""
+    scope, area, problems = requested
+    return (tuple(sorted(params.items())), tuple(Narrowing.of(scope)), area,
+            tuple(tuple(problem) for problem in problems))
+
+
+def replay_asked(db: Database, record: tuple) -> tuple[dict[str, str], RequestedScope]:
+    """The question `asked_record` made, asked again now (without its principal, never widened)."""
+    params, narrowing, area, problems = record
+    params, problems = dict(params), tuple(ScopeProblem(*problem) for problem in problems)
+    return params, RequestedScope(Narrowing(*narrowing).replayed(db, params, problems), area, problems)
+
+
 def _parse(db: Database, given: dict[str, str], default_area: str) -> Scope:
     # Live answers are floored to the cache window, so screens and the API share them.
     settings = db.settings

@@ -44,8 +44,14 @@ class ScopedView(NamedTuple):
 def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
     """Resolve the URL query `search`; the breadcrumb links point to `page_path`."""
     params = query_params(search)
+    return resolved_view(db, params, requested_scope.resolve(db, params), page_path)
+
+
+def resolved_view(db: Database, params: dict[str, str], requested: requested_scope.RequestedScope,
+                  page_path: str) -> ScopedView:
+    """`scoped_view` of the URL parameters `params`, already resolved for its principal as `requested` (a question
+    replayed by the refresher has no principal any more)."""
     lang = i18n.language(params.get("lang"))
-    requested = requested_scope.resolve(db, params)
     scope = requested.scope
     kept = {name: value for name, value in params.items() if name not in {p.param for p in requested.problems}}
     breadcrumb = [

@@ -29,7 +29,7 @@ from dash.exceptions import PreventUpdate
 import i18n
 from callbacks import requested_scope, wall_acknowledgement
 from callbacks.ready_made import ready_made
-from callbacks.requested_scope import Narrowing, RequestedScope, ScopeProblem
+from callbacks.requested_scope import RequestedScope
 from callbacks.scoped_view import filter_texts, refresh_answer
 from callbacks.url import query_params
 from callbacks.wall_acknowledgement import Acknowledgement, alert_key
@@ -296,17 +296,13 @@ class WallAsk(NamedTuple):
 
     def record(self) -> tuple:
         """As codec data, for the cache's registry of asked walls: the same in every data window."""
-        scope, area, problems = self.requested
-        return (tuple(sorted(self.params.items())), tuple(Narrowing.of(scope)), area,
-                tuple(tuple(problem) for problem in problems), self.font_px)
+        return (*requested_scope.asked_record(self.params, self.requested), self.font_px)
 
     @classmethod
     def replayed(cls, db: Database, record: tuple) -> "WallAsk":
         """The wall asked as `record` says, asked again now (without its principal, never widened)."""
-        params, narrowing, area, problems, font_px = record
-        params, problems = dict(params), tuple(ScopeProblem(*problem) for problem in problems)
-        scope = Narrowing(*narrowing).replayed(db, params, problems)
-        return cls(params, RequestedScope(scope, area, problems), font_px)
+        *asked, font_px = record
+        return cls(*requested_scope.replay_asked(db, tuple(asked)), font_px)
 
 
 class WallPanels(NamedTuple):

@@ -2,16 +2,17 @@
 shared between principals who may see different things."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from app import create_app
-from callbacks import wall
+from callbacks import overview, wall
 from components import ids
 from tests.support import insert_rows, settings_for, signed_in
-from tests.test_app_shell import call_callback, output_key
+from tests.test_app_shell import as_json, call_callback, output_key
 from tests.test_view_wall import NOW, _ticket, city_url  # noqa: F401 (fixture)
 
 
@@ -101,3 +102,59 @@ def test_a_new_data_window_is_a_new_answer(app, builds, city_url):  # noqa: F811
     after = refresh(client, app).get_json()["response"]
     assert len(builds) == 2
     assert after[ids.WALL_OVERVIEW_TILES] != before[ids.WALL_OVERVIEW_TILES]  # the new ticket is counted
+
+
+# --- The overview: served ready-made as the wall is -----------------------------------------------
+
+
+@pytest.fixture
+def overview_builds(monkeypatch) -> list:
+    """The scopes each overview panels build was made for."""
+    made = []
+    build = overview._panels
+
+    def counted(db, view):
+        made.append(view.scope)
+        return build(db, view)
+
+    monkeypatch.setattr(overview, "_panels", counted)
+    return made
+
+
+def refresh_overview(client, app, search=""):
+    response = call_callback(client, app, output_key(app, ids.OVERVIEW_HEADER),
+                             {(ids.OVERVIEW_REFRESH, "n_intervals"): 1}, {(ids.URL, "search"): search})
+    assert response.status_code == 200
+    return response
+
+
+def overview_title(response) -> str:
+    return json.dumps(response.get_json()["response"][ids.OVERVIEW_HEADER], ensure_ascii=False)
+
+
+def test_two_overviews_of_the_same_scope_get_byte_identical_answers_built_once(app, overview_builds):
+    first = refresh_overview(signed_in(app, role="leader"), app)
+    second = refresh_overview(signed_in(app, role="viewer"), app)
+    assert first.get_data() == second.get_data()
+    assert len(overview_builds) == 1
+    assert refresh_overview(signed_in(app), app, "?unknown=1").get_data() == first.get_data()  # not a parameter
+    assert len(overview_builds) == 1
+    refresh_overview(signed_in(app), app, "?lang=en")
+    refresh_overview(signed_in(app), app, "?theme=light")
+    refresh_overview(signed_in(app), app, "?area=R01")
+    assert len(overview_builds) == 4
+    # The answer is the one built anew, panel for panel.
+    assert first.get_json()["response"][ids.KPI_TILES]["children"] == json.loads(
+        as_json(overview.overview_panels(app.server.extensions["onescreen.refresher"].db, "").tiles))
+
+
+def test_overviews_of_principals_who_may_see_different_things_never_share(app, overview_builds):
+    own = refresh_overview(signed_in(app, role="leader", areas=("R01",)), app, "?area=R01")
+    other = refresh_overview(signed_in(app, role="leader", areas=("R02",)), app, "?area=R01")
+    assert "甲区" in overview_title(own)
+    assert "乙区" in overview_title(other)  # refused: its own area, never R01's answer
+    # The same district for the city's admin: the breadcrumb links the city for it, not for the district's leader.
+    admin = refresh_overview(signed_in(app, role="admin"), app, "?area=R01")
+    assert admin.get_data() != own.get_data()
+    assert [(scope.area_code, scope.permitted_areas) for scope in overview_builds] == [
+        ("R01", ("R01",)), ("R02", ("R02",)), ("R01", None)]

@@ -17,7 +17,7 @@ from callbacks.refresher import Refresher
 from data_access import cache as cache_module
 from data_access.cache import ASKED_ENTRIES, ResultCache
 from tests.support import reachable_redis, read_only_database, settings_for, signed_in
-from tests.test_ready_made_answers import refresh, title
+from tests.test_ready_made_answers import overview_title, refresh, refresh_overview, title
 from tests.test_view_wall import city_url  # noqa: F401 (fixture)
 
 
@@ -46,29 +46,38 @@ class Statements:
         self.run.append(statement)
 
 
-def test_a_warmed_wall_refresh_runs_no_statement_in_a_new_window(city_url):  # noqa: F811
+# Per screen: its refresh, its title's text, and what a district's leader and the city's admin ask.
+SCREENS = {
+    "wall": (refresh, title, "?views=overview,crowd", "?views=workers,crowd&area=R"),
+    "overview": (refresh_overview, overview_title, "?area=R01", "?area=R&lang=en"),
+}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_a_warmed_refresh_runs_no_statement_in_a_new_window(city_url, screen):  # noqa: F811
+    refresh_screen, title_of, leader_search, admin_search = SCREENS[screen]
     app = create_app(settings_for(city_url))
     refresher = refresher_of(app)
     db = refresher.db
     leader = signed_in(app, role="leader", areas=("R01",))
     admin = signed_in(app, role="admin", personal_data=True)
-    for client, search in ((leader, "?views=overview,crowd"), (admin, "?views=workers,crowd&area=R")):
-        refresh(client, app, search)
+    for client, search in ((leader, leader_search), (admin, admin_search)):
+        refresh_screen(client, app, search)
 
     move_clock(db, db.settings.live_cache_seconds)  # a new window, nobody warmed it
     with Statements(db.engine) as cold:
-        refresh(leader, app, "?views=overview,crowd")
+        refresh_screen(leader, app, leader_search)
     assert cold  # the control: without the refresher a new window costs the database
 
     move_clock(db, db.settings.live_cache_seconds)
     assert refresher.refresh_once() == 2
     with Statements(db.engine) as warm:
-        leader_answer = refresh(leader, app, "?views=overview,crowd")
-        admin_answer = refresh(admin, app, "?views=workers,crowd&area=R")
+        leader_answer = refresh_screen(leader, app, leader_search)
+        admin_answer = refresh_screen(admin, app, admin_search)
     assert warm == []
-    # Replayed as narrowed: the leader's wall is its district's, the admin's the city's with what only it may see.
-    assert "甲区" in title(leader_answer) and "12:00:30" in title(leader_answer)  # and of the new window
-    assert "测试市" in title(admin_answer)
+    # Replayed as narrowed: the leader's screen is its district's, the admin's the city's with what only it may see.
+    assert "甲区" in title_of(leader_answer) and "12:00:30" in title_of(leader_answer)  # and of the new window
+    assert "测试市" in title_of(admin_answer)
 
 
 def test_the_thread_refreshes_each_window_and_stops(city_url):  # noqa: F811
@@ -120,3 +129,13 @@ def test_with_redis_two_refreshers_elect_one_leader(city_url, monkeypatch):  # n
     time.sleep(1.2)  # the leader is gone (never renews): its lease runs out and the other takes over
     assert second.refresh_once() == 0
     assert first.refresh_once() is None
+
+
+def test_walls_and_overviews_are_warmed_in_one_pass(city_url):  # noqa: F811
+    app = create_app(settings_for(city_url))
+    refresher = refresher_of(app)
+    client = signed_in(app)
+    refresh(client, app)
+    refresh_overview(client, app)
+    move_clock(refresher.db, refresher.db.settings.live_cache_seconds)
+    assert refresher.refresh_once() == 2
