@@ -107,7 +107,8 @@ grid_worker = Table(
     Column("area_code", String(32), nullable=False),
     Column("phone", String(32)),
     Column("active", Boolean, nullable=False),
-    Index("ix_grid_worker_area", "area_code"),
+    # varchar_pattern_ops: PostgreSQL serves "area_code LIKE 'X%'" (data_access.gate) from it under any collation.
+    Index("ix_grid_worker_area", "area_code", postgresql_ops={"area_code": "varchar_pattern_ops"}),
 )
 
 worker_position = Table(
@@ -184,7 +185,9 @@ TICKET_INDEXES = (
         ticket.c.satisfaction,
     ),
     Index("ix_ticket_closed", ticket.c.closed_at),
-    Index("ix_ticket_area_reported", ticket.c.area_code, ticket.c.reported_at),
+    # One area over time; varchar_pattern_ops as for grid_worker (docs/integration.md, section 3).
+    Index("ix_ticket_area_reported", ticket.c.area_code, ticket.c.reported_at,
+          postgresql_ops={"area_code": "varchar_pattern_ops"}),
 )
 
 OPTIONAL: dict[str, frozenset[str]] = {

@@ -30,7 +30,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from data_access import gate
 from data_access.cache import cached_by_scope
 from data_access.database import Database
-from data_access.indicators import in_backlog
+from data_access.indicators import backlog_tickets
 from data_access.masking import shown_phone
 from data_access.scope import Scope
 
@@ -147,7 +147,10 @@ def _finished(scope: Scope, which: str, rows: pd.DataFrame) -> TicketList:
 def _list_statement(db: Database, scope: Scope, which: str, limit: int):
     """The first `limit` backlog tickets of list `which` by due_at (the backlog: by reported_at), named, with the
     list's size in `total`."""
-    t = gate.tickets(db, scope, in_period=False)
+    # The backlog's two halves (never closed, closed after as_of), each led by closed_at: one condition
+    # "closed_at IS NULL OR closed_at > as_of" let a database with a plain reported_at or due_at index
+    # read every ticket due before as_of to find the few open ones (chengdu on SQLite: 2.5-5 s for a grid).
+    t = backlog_tickets(gate.tickets(db, scope, in_period=False), scope.as_of)
     deadline = _deadline(which, t, scope)
     categories = gate.reference(db, "category")
     areas = gate.reference(db, "area")
@@ -167,7 +170,7 @@ def _list_statement(db: Database, scope: Scope, which: str, limit: int):
         .outerjoin(categories, categories.c.category_code == t.c.category_code)
         .outerjoin(areas, areas.c.area_code == t.c.area_code)
         .outerjoin(departments, departments.c.dept_code == t.c.dept_code)
-        .where(in_backlog(t, scope.as_of), deadline)
+        .where(deadline)
         # ticket_id breaks ties, so the same 500 are shown on every screen and refresh.
         .order_by(*((t.c.reported_at,) if which == "backlog" else (t.c.due_at,)), t.c.ticket_id)
         .limit(max(0, int(limit)))

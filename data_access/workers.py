@@ -72,6 +72,25 @@ def _last_pings(db: Database, scope: Scope) -> FromClause:
     )
 
 
+def _worker_states(db: Database, scope: Scope) -> FromClause:
+    """One row per active worker in scope: area_code, state (online / stale / offline), as `_last_pings` finds them.
+
+    The state is decided inside the per-worker lookup, on its MAX, so each
+    worker's pings are sought once: a state computed outside from
+    `_last_pings` repeated the correlated lookup in each WHEN and in the GROUP
+    BY (four seeks per worker, each joining grid_worker again for the scope).
+    """
+    w = gate.workers(db, scope)
+    pings = gate.pings_of(db, w)
+    at = pings.selected_columns.recorded_at
+    state = (
+        pings.with_only_columns(_state(func.max(at), scope.as_of))
+        .where(at <= scope.as_of, at > scope.as_of - LOOK_BACK)
+        .scalar_subquery()
+    )
+    return select(w.c.area_code, state.label("state")).where(w.c.active.is_(True)).subquery("worker_state")
+
+
 def _state(last_ping, as_of: datetime):
     return case(
         (last_ping >= as_of - timedelta(minutes=ONLINE_MINUTES), literal("online")),
@@ -100,11 +119,12 @@ def workers_by_area(db: Database, scope: Scope) -> pd.DataFrame:
     (three rows per child at most), so each worker's last ping is looked up
     once rather than once per state column.
     """
-    last = _last_pings(db, scope)
+    states = _worker_states(db, scope)
     children = child_areas_in_scope(db, scope)
-    key = child_key(last.c.area_code, [a.code for a in children])
-    state = _state(last.c.last_ping, scope.as_of)
-    statement = select(key.label("key"), state.label("state"), func.count().label("workers")).group_by(key, state)
+    key = child_key(states.c.area_code, [a.code for a in children])
+    statement = (
+        select(key.label("key"), states.c.state, func.count().label("workers")).group_by(key, states.c.state)
+    )
     with db.connect() as conn:
         counts = pd.DataFrame(conn.execute(statement).all(), columns=["key", "state", "workers"])
     frame = (
