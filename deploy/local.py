@@ -34,6 +34,9 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 NGINX = "/usr/sbin/nginx"
 MIME_TYPES = "/etc/nginx/mime.types"
 START_SECONDS = 60
+# Idle connections from nginx are kept longer than nginx keeps them (keepalive_timeout 60s in onescreen.conf's
+# upstreams), so it is always nginx that closes one: never a request sent on a connection gunicorn just closed.
+KEEP_ALIVE_S = 75
 # What deploy/systemd/onescreen-export@.service gives an export process: one worker (one Chromium), a few threads
 # (ONESCREEN_EXPORT_SLOTS + ONESCREEN_EXPORT_QUEUE, 3 by default, below them) and a lower CPU priority (Nice=).
 EXPORT_WORKERS, EXPORT_THREADS, EXPORT_NICE = 1, 4, 10
@@ -106,7 +109,7 @@ def start_web(port: int, env: dict[str, str], log, workers: int = 2, threads: in
     niced = ["nice", "-n", str(nice)] if nice else []
     return subprocess.Popen(
         [*niced, str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-         "--timeout", str(timeout_s), "app:server"],
+         "--timeout", str(timeout_s), "--keep-alive", str(KEEP_ALIVE_S), "app:server"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
