@@ -33,7 +33,9 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Debian's nginx package; its mime.types maps file names to the Content-Type gzip_types matches.
 NGINX = "/usr/sbin/nginx"
 MIME_TYPES = "/etc/nginx/mime.types"
-START_SECONDS = 60
+# A process is given this long to answer /health: importing the app on a busy 2-core machine took over a minute,
+# and longer for the export process at its lower priority.
+START_SECONDS = 180
 # Idle connections from nginx are kept longer than nginx keeps them (keepalive_timeout 60s in onescreen.conf's
 # upstreams), so it is always nginx that closes one: never a request sent on a connection gunicorn just closed.
 KEEP_ALIVE_S = 75
