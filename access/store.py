@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import and_, create_engine, delete, func, insert, or_, select, update
+from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
@@ -107,6 +107,17 @@ class AuditEvent:
     remote_addr: str | None
 
 
+def _write_ahead_log(connection, _record) -> None:
+    """SQLite's write-ahead log for a store file: readers never wait for a writer, nor a writer for readers.
+
+    In the default rollback journal a write waits until no one reads, and every read waits behind a pending
+    write: with walls' sessions read on every request and touched every minute, a few web processes and an
+    export process (at a lower CPU priority, so slow to let go of a lock) stalled each other's requests for
+    seconds (bench/walls.py, the export storm). The mode is kept in the file; setting it again is a no-op.
+    """
+    connection.execute("PRAGMA journal_mode=WAL")
+
+
 class AccessStore:
     def __init__(self, url: str, clock: Callable[[], datetime] | None = None):
         # An in-memory SQLite (tests) is one database only while it is one connection.
@@ -116,6 +127,8 @@ class AccessStore:
             # Several web processes write sessions and audit records: wait for a lock rather than fail.
             options["connect_args"] = {"timeout": 10}
         self.engine: Engine = create_engine(url, pool_pre_ping=not memory, **options)
+        if url.startswith("sqlite") and not memory:
+            event.listen(self.engine, "connect", _write_ahead_log)
         self._clock = clock or (lambda: datetime.now().replace(microsecond=0))
 
     def now(self) -> datetime:

@@ -17,9 +17,6 @@ from typing import Iterator, NamedTuple
 
 from deploy import local
 
-# A chengdu-scale server opens its catalogue before /health answers.
-START_SECONDS = 120
-
 
 class Gunicorn(NamedTuple):
     port: int
@@ -78,7 +75,7 @@ def gunicorn(env: dict[str, str], log: Path, *, workers: int, threads: int, time
     with log.open("ab") as out:
         master = local.start_web(port, env, out, workers=workers, threads=threads, timeout_s=timeout_s, nice=nice)
     try:
-        local.wait_until_up(f"http://127.0.0.1:{port}/health", master, START_SECONDS)
+        local.wait_until_up(f"http://127.0.0.1:{port}/health", master)
         yield Gunicorn(port, master)
     finally:
         local.end([master])

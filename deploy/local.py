@@ -33,7 +33,12 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Debian's nginx package; its mime.types maps file names to the Content-Type gzip_types matches.
 NGINX = "/usr/sbin/nginx"
 MIME_TYPES = "/etc/nginx/mime.types"
-START_SECONDS = 60
+# A process is given this long to answer /health: importing the app on a busy 2-core machine took over a minute,
+# and longer for the export process at its lower priority.
+START_SECONDS = 180
+# Idle connections from nginx are kept longer than nginx keeps them (keepalive_timeout 60s in onescreen.conf's
+# upstreams), so it is always nginx that closes one: never a request sent on a connection gunicorn just closed.
+KEEP_ALIVE_S = 75
 # What deploy/systemd/onescreen-export@.service gives an export process: one worker (one Chromium), a few threads
 # (ONESCREEN_EXPORT_SLOTS + ONESCREEN_EXPORT_QUEUE, 3 by default, below them) and a lower CPU priority (Nice=).
 EXPORT_WORKERS, EXPORT_THREADS, EXPORT_NICE = 1, 4, 10
@@ -106,7 +111,7 @@ def start_web(port: int, env: dict[str, str], log, workers: int = 2, threads: in
     niced = ["nice", "-n", str(nice)] if nice else []
     return subprocess.Popen(
         [*niced, str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-         "--timeout", str(timeout_s), "app:server"],
+         "--timeout", str(timeout_s), "--keep-alive", str(KEEP_ALIVE_S), "app:server"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
