@@ -560,19 +560,22 @@ def render(results: dict) -> str:
     lines = [
         "# Soak: walls at refresh=2 against the live feed",
         "",
-        f"`python -m bench.soak {results['arguments']}` on {results['started']}, commit `{results['commit']}`.",
+        "Runs: " + "; ".join(f"`python -m bench.soak {i['arguments']}` on {i['started']}, commit `{i['commit']}`, load "
+                             f"average (1 min) {i['load_before']} before, {i['load_after']} after"
+                             for i in dict((json.dumps(i, sort_keys=True), i) for i in map(
+                                 lambda r: invocation(results, r), results["runs"])).values()) + ".",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM, Python {m['python']}, "
-        f"{m['postgresql']}. Load average (1 min) before {results['load_before']}, after {results['load_after']}; "
-        "the machine is shared with other sessions, and the walls' client, the feed and nginx run on it too.",
+        f"{m['postgresql']}. The machine is shared with other sessions (their benchmarks ran meanwhile: see the "
+        "load column), and the walls' client, the feed and nginx run on it too.",
         f"City: preset `{results['preset']}` in PostgreSQL database `{results['database']}`, read as `{READER}`; "
-        f"the live feed (`demo.live --speed {a['speed']}`, a tick every {FEED_INTERVAL_S} s) writes into it as the "
-        f"owner. Each run: {a['minutes']} min of real time = {a['minutes'] * a['speed']:.0f} min of the city's "
-        "tickets (arrivals and status changes); pings and crowd snapshots at the clock's cadence.",
+        f"the live feed (`demo.live --speed N`, a tick every {FEED_INTERVAL_S} s) writes into it as the "
+        "owner; each run's real minutes times N are the city's minutes of tickets (arrivals and status changes); "
+        "pings and crowd snapshots at the clock's cadence.",
         f"Served: nginx (deploy/render.py's config) -> gunicorn 2 workers x 4 threads, started afresh per run. "
         f"{len(results['runs'][0]['walls'])} simulated walls at `refresh={a['refresh']}` "
         f"({len(results['runs'][0]['walls']) / a['refresh']:.0f} refreshes/s), each its own ready-made answer: "
         + ", ".join(f"`/wall{s}`" for s in results["runs"][0]["walls"]) + ".",
-        f"Sampled every {a['sample_s']} s. Warm-up: the first {a['warmup_minutes']} min (caches filled, pools and "
+        f"Sampled every {a['sample_s']} s. Warm-up: the first minutes of each run (caches filled, pools and "
         "allocator arenas at working size). RSS growth: median of the last 3 samples against the median of the "
         "first 3 after warm-up; slope: least squares over everything after warm-up. Descriptors: what is held "
         f"{DRAIN_S} s after the walls stopped (the server done with what it still ran) against the floor (least "
@@ -583,15 +586,16 @@ def render(results: dict) -> str:
         "",
         "## Verdict",
         "",
-        "| cache | worker RSS after warm-up -> end (MB) | growth | slope MB/h | private MB after -> end "
+        "| cache | real min (warm-up) x speed = city min | worker RSS after warm-up -> end (MB) | growth | slope MB/h | private MB after -> end "
         "| RSS < 10 % | fds flat, connections bounded | errors / answers | p50 / p95 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in results["runs"]:
         v, w = run["verdict"], run["walls_overall"]
         workers = {k: x for k, x in v["memory"].items() if k.startswith("worker")}
         lines.append(
-            f"| {run['cache']} | " + "; ".join(f"{x['rss_after_warmup_mb']} -> {x['rss_end_mb']}" for x in workers.values())
+            f"| {run['cache']} | {_lived(invocation(results, run))} | "
+            + "; ".join(f"{x['rss_after_warmup_mb']} -> {x['rss_end_mb']}" for x in workers.values())
             + " | " + "; ".join(f"{x['growth'] * 100:+.1f} %" for x in workers.values())
             + " | " + "; ".join(str(x["slope_mb_per_h"]) for x in workers.values())
             + " | " + "; ".join(f"{x['private_after_warmup_mb']} -> {x['private_end_mb']}" for x in workers.values())
@@ -601,7 +605,7 @@ def render(results: dict) -> str:
         v = run["verdict"]
         live = run["liveness"]
         master = v["memory"].get("master", {})
-        lines += ["", f"## {run['cache']}", "",
+        lines += ["", f"## {run['cache']}, {_lived(invocation(results, run))}", "",
                   f"Feed ticks: {run['feed_ticks']}. Workers restarted: {v['workers_restarted'] or 'none'}. "
                   f"Master RSS {master.get('rss_after_warmup_mb')} -> {master.get('rss_end_mb')} MB.",
                   f"Live, not frozen: the first wall's tiles changed in {live['intervals_with_a_change']} of "
@@ -649,6 +653,20 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
+def invocation(results: dict, run: dict) -> dict:
+    """The command a run came from (runs of several commands share one file: `--append`)."""
+    if "invocation" in run:
+        return run["invocation"]
+    a = results["args"]
+    return {"arguments": results["arguments"], "started": results["started"], "commit": results["commit"],
+            "load_before": results["load_before"], "load_after": results["load_after"],
+            "minutes": a["minutes"], "warmup_minutes": a["warmup_minutes"], "speed": a["speed"]}
+
+
+def _lived(i: dict) -> str:
+    return f"{i['minutes']:g} ({i['warmup_minutes']:g}) x {i['speed']:g} = {i['minutes'] * i['speed']:.0f}"
+
+
 def _span(pair) -> str:
     return "n/a" if pair is None else f"{pair[0]}-{pair[1]}"
 
@@ -678,12 +696,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--caches", default="redis,memory", type=lambda s: s.split(","))
     parser.add_argument("--browser", action="store_true", help="a headless Chromium wall during the first run")
     parser.add_argument("--out", default=str(HERE / "soak_results"), help="results path without .md/.json")
+    parser.add_argument("--append", action="store_true", help="keep the runs already in the results, add these")
     parser.add_argument("--render", type=Path, help="recompute the verdicts of this JSON and write its Markdown")
     args = parser.parse_args(argv)
     if args.render:
         results = json.loads(args.render.read_text())
         for run in results["runs"]:
-            run["verdict"] = verdict(run["samples"], results["args"]["warmup_minutes"] * 60, drained=run.get("drained"))
+            run["verdict"] = verdict(run["samples"], invocation(results, run)["warmup_minutes"] * 60,
+                                     drained=run.get("drained"))
             run["liveness"] = liveness(run["samples"])
         args.render.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         args.render.with_suffix(".md").write_text(render(results))
@@ -696,18 +716,29 @@ def main(argv: list[str] | None = None) -> None:
     street = a_street(database)
     load_before = round(os.getloadavg()[0], 2)
     started = datetime.now().isoformat(timespec="seconds")
+    measuring = commit()  # the code that measures: later commits made while it runs are not it
     out = Path(args.out)
-    runs = []
+    runs = json.loads(out.with_suffix(".json").read_text())["runs"] if args.append else []
+    earlier = len(runs)
+    previous = json.loads(out.with_suffix(".json").read_text()) if args.append else None
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as work:
         for index, cache in enumerate(args.caches):
             folder = Path(work) / cache
             folder.mkdir()
             run = one_run(args, database, reader_url, street, cache, folder, args.browser and index == 0)
             run["liveness"] = liveness(run["samples"])
+            run["invocation"] = {"arguments": " ".join(argv if argv is not None else sys.argv[1:]),
+                                 "started": started, "commit": measuring, "load_before": load_before,
+                                 "load_after": round(os.getloadavg()[0], 2), "minutes": args.minutes,
+                                 "warmup_minutes": args.warmup_minutes, "speed": args.speed}
             runs.append(run)
+            for earlier_run in runs[:earlier]:  # their command, before this one's becomes the file's
+                earlier_run.setdefault("invocation", invocation(previous, earlier_run))
+                earlier_run["verdict"] = verdict(earlier_run["samples"], earlier_run["invocation"]["warmup_minutes"] * 60,
+                                                 drained=earlier_run.get("drained"))
             results = {
                 "arguments": " ".join(argv if argv is not None else sys.argv[1:]), "started": started,
-                "commit": commit(), "machine": machine(), "load_before": load_before,
+                "commit": measuring, "machine": machine(), "load_before": load_before,
                 "load_after": round(os.getloadavg()[0], 2), "preset": args.preset, "database": database,
                 "generated": generated, "args": vars(args) | {"caches": args.caches},
                 "json_name": out.with_suffix(".json").name, "runs": runs,
