@@ -39,8 +39,9 @@ finishing what it still ran) than their floor (least value) in the first
 quarter of the measured time (a leaked descriptor never comes back; load
 lifts only the peaks: requests queued in a worker hold sockets until
 answered); and the database connections never above the pools' bound (each
-worker thread and the refresher hold one at most; the pool keeps them idle,
-so their high-water mark rises with load and stays, within that bound).
+worker thread, the refresher and the health probe hold one at most; the pool
+keeps them idle, so their high-water mark rises with load and stays, within
+that bound).
 
 `python -m bench.soak --render bench/soak_results.json` recomputes the
 verdicts from the samples and writes the Markdown again.
@@ -491,11 +492,16 @@ def verdict(samples: list[dict], warmup_s: float, threads: int = 4, drained: dic
             p["sockets"]["redis"] for n, p in s["processes"].items() if n.startswith("worker")))
     if any("redis" in s for s in measured):
         held["redis keys"] = floors(early, late, drained, lambda s: s["redis"]["keys"] if "redis" in s else None)
+        # Answers live one window and locks one computation (more of both while computations are slow); these stay.
+        held["redis keys that stay (last good, asked, lease)"] = floors(early, late, drained, lambda s: sum(
+            s["redis"]["keys_by_kind"].get(kind, 0) for kind in ("onescreen-last-good", "onescreen-asked",
+                                                                 "onescreen-lease")) if "redis" in s else None)
     workers = {k: v for k, v in memory.items() if k.startswith("worker")}
     restarted = [k for k, v in workers.items() if len(v["pids"]) > 1]
     connections = [s["database_connections"].get(READER, 0) for s in samples + ([drained] if drained else [])]
-    # Each worker thread and the refresher hold at most one connection at a time; SQLAlchemy keeps up to 5 idle.
-    bound = len(workers) * (threads + 1)
+    # Each worker thread, the refresher and the health probe (data_access/health.py, a thread of its own) hold at
+    # most one connection at a time; SQLAlchemy's pool keeps up to 5 idle and closes the rest when returned.
+    bound = len(workers) * (threads + 2)
     judged = ("master fds", "workers' fds net of pooled connections")
     return {
         "warmup_s": warmup_s, "measured_samples": len(measured), "quarter_samples": quarter,
@@ -581,7 +587,8 @@ def render(results: dict) -> str:
         f"{DRAIN_S} s after the walls stopped (the server done with what it still ran) against the floor (least "
         "value) of the first quarter after warm-up, the workers' net of their pooled database and Redis "
         "connections (a leak stays; load, requests queued holding sockets, lifts only the peaks). Connections: "
-        "never above the pools' bound (each thread and the refresher hold one at most; the pool keeps them, so "
+        "never above the pools' bound (each thread, the refresher and the health probe hold one at most; the pool "
+        "keeps them, so "
         "their high-water mark rises with load and stays).",
         "",
         "## Verdict",
@@ -614,7 +621,7 @@ def render(results: dict) -> str:
                   + ", ".join(f"{k} {n}" for k, n in list(live["changes_by_tile"].items())[:12]) + ".",
                   "",
                   f"Database connections of the server: at most {v['connections_max']}, its pools' bound "
-                  f"{v['connection_bound']} (2 workers x (4 threads + the refresher)).",
+                  f"{v['connection_bound']} (2 workers x (4 threads + the refresher + the health probe)).",
                   "",
                   "| held (after warm-up) | first quarter least-most | last quarter least-most "
                   f"| {DRAIN_S} s after the walls stopped | grew |",
