@@ -589,7 +589,9 @@ def render(results: dict) -> str:
         "connections (a leak stays; load, requests queued holding sockets, lifts only the peaks). Connections: "
         "never above the pools' bound (each thread, the refresher and the health probe hold one at most; the pool "
         "keeps them, so "
-        "their high-water mark rises with load and stays).",
+        "their high-water mark rises with load and stays). Per-sample latency and errors are the answers sent in "
+        "the interval and answered by its end: an answer slower than the rest of its interval (the 30 s client "
+        "timeouts) is in the run's overall figures only.",
         "",
         "## Verdict",
         "",
