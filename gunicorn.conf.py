@@ -9,3 +9,7 @@ gunicorn 27 always sends `Server: gunicorn` (without its version) and has no
 setting to drop it; a reverse proxy in front removes it if policy demands.
 """
 control_socket_disable = True
+# Seconds an idle keep-alive connection is kept: longer than nginx's upstream keepalive_timeout
+# (deploy/nginx/onescreen.conf), so nginx, never gunicorn, closes an idle one; with gunicorn's 2 s
+# default, a request nginx sends on a connection gunicorn is closing is reset, and a POST gets a 502.
+keepalive = 75

@@ -33,13 +33,15 @@ Warm-up is the first `warmup_minutes`: caches filled, connection pools and
 allocator arenas at their working size. Pass: every worker's RSS at the end
 (median of the last 3 samples) within 10 % of its RSS after warm-up (median
 of the first 3 samples after it), no worker restarted; the master's
-descriptors, and the workers' net of their database connections, with no
-higher floor (least value) in the last quarter of the measured time than in
-its first (a leaked descriptor never comes back, so it lifts the floor; load
-lifts only the peaks: requests queued in a worker hold sockets); and the
-database connections never above the pools' bound (each worker thread and
-the refresher hold one at most; the pool keeps them idle, so their
-high-water mark rises with load and stays, within that bound).
+descriptors, and the workers' net of their pooled database and Redis
+connections, no higher DRAIN_S seconds after the walls stopped (the server
+finishing what it still ran) than their floor (least value) in the first
+quarter of the measured time (a leaked descriptor never comes back; load
+lifts only the peaks: requests queued in a worker hold sockets until
+answered); and the database connections never above the pools' bound (each
+worker thread, the refresher and the health probe hold one at most; the pool
+keeps them idle, so their high-water mark rises with load and stays, within
+that bound).
 
 `python -m bench.soak --render bench/soak_results.json` recomputes the
 verdicts from the samples and writes the Markdown again.
@@ -86,6 +88,10 @@ ROOT = HERE.parent
 REDIS_URL = os.environ.get("ONESCREEN_SOAK_REDIS_URL", "redis://127.0.0.1:6379/12")
 FEED_INTERVAL_S = 5
 GROWTH_LIMIT = 0.10
+# After the walls stop, how long the server gets to finish what it still runs before the last sample.
+DRAIN_S = 45
+# How long gunicorn may take to answer /health: importing the app takes minutes on a machine loaded 20 deep.
+START_S = 300
 # Samples whose medians are compared (after warm-up, at the end): one slow sample does not decide.
 MEDIAN_OF = 3
 # The walls' URLs (each its own ready-made answer); the first is the one whose numbers are followed.
@@ -99,17 +105,41 @@ WALL_SEARCHES = (
 
 # --- what the processes hold -------------------------------------------------------------------------------
 
-def process_figures(pid: int) -> dict | None:
-    """RSS and private memory (MB), open file descriptors and threads of `pid`; None once it is gone."""
+# The peers a process's sockets are sorted by (their remote port): pooled connections, not leaks, rise with load.
+PEERS = {5432: "postgres", 6379: "redis"}
+
+
+def tcp_peers() -> dict[str, str]:
+    """Socket inode -> the peer it is connected to ("postgres", "redis" or "other"), from /proc/net/tcp{,6}."""
+    peers = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            peers[fields[9]] = PEERS.get(int(fields[2].rsplit(":", 1)[1], 16), "other")
+    return peers
+
+
+def process_figures(pid: int, peers: dict[str, str]) -> dict | None:
+    """RSS and private memory (MB), open file descriptors (and its sockets by peer) and threads of `pid`; None once
+    it is gone."""
     try:
         status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-        fds = len(os.listdir(f"/proc/{pid}/fd"))
+        links = []
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            except FileNotFoundError:  # closed meanwhile
+                pass
     except (FileNotFoundError, ProcessLookupError):
         return None
+    sockets = {"postgres": 0, "redis": 0, "other": 0}
+    for link in links:
+        if link.startswith("socket:["):
+            sockets[peers.get(link[8:-1], "other")] += 1
     private_kb = sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean", "Private_Dirty")))
     return {"rss_mb": round(int(status["VmRSS"].split()[0]) / 1024, 1), "private_mb": round(private_kb / 1024, 1),
-            "fds": fds, "threads": int(status["Threads"])}
+            "fds": len(links), "sockets": sockets, "threads": int(status["Threads"])}
 
 
 def children(pid: int) -> list[int]:
@@ -149,10 +179,10 @@ def start_stack(reader_url: str, owner_url: str, store_url: str, redis_url: str 
     with open(work / "web.log", "ab") as log:
         web = local.start_web(web_port, env, log)
     processes.append(web)
-    local.wait_until_up(f"http://127.0.0.1:{web_port}/health", web, timeout_s=120)
+    local.wait_until_up(f"http://127.0.0.1:{web_port}/health", web, timeout_s=START_S)
     nginx = local.start_nginx(config)
     processes.append(nginx)
-    local.wait_until_up(f"http://{listen}/health", nginx)
+    local.wait_until_up(f"http://{listen}/health", nginx, timeout_s=START_S)
     with open(work / "feed.log", "ab") as log:
         feed = subprocess.Popen(
             [sys.executable, "-m", "demo.live", "--url", owner_url, "--interval", str(FEED_INTERVAL_S),
@@ -354,8 +384,9 @@ class BrowserWall:
 
 def sample(stack: Stack, admin, database: str, redis_client, walls: Walls, since: float, t: float) -> dict:
     record = {"t_s": round(t, 1), "processes": {}}
+    peers = tcp_peers()
     for name, pid in stack.processes().items():
-        figures = process_figures(pid)
+        figures = process_figures(pid, peers)
         if figures:
             record["processes"][name] = {"pid": pid, **figures}
     record["database_connections"] = database_connections(admin, database)
@@ -408,22 +439,25 @@ def one_run(args, database: str, reader_url: str, street: str, cache: str, work:
         walls.stop()
         if watcher:
             watcher.stop()
+        # Requests a wall gave up on may still run in the server: once they are done, what is still held is kept.
+        time.sleep(DRAIN_S)
+        drained = sample(stack, admin, database, redis_client, walls, until - started, time.monotonic() - started)
         feed_ticks = sum(1 for line in (work / "feed.log").read_text(errors="replace").splitlines() if "'reported'" in line)
     finally:
         local.stop(processes)
         admin.dispose()
-    result = {"cache": cache, "walls": searches, "samples": samples, "feed_ticks": feed_ticks,
+    result = {"cache": cache, "walls": searches, "samples": samples, "drained": drained, "feed_ticks": feed_ticks,
               "walls_overall": latency(walls.answers)}
     if watcher:
         result["browser"] = {"search": f"?refresh={args.refresh}", "samples": watcher.samples,
                              "errors": watcher.errors[:20], "error_count": len(watcher.errors)}
-    result["verdict"] = verdict(samples, args.warmup_minutes * 60)
+    result["verdict"] = verdict(samples, args.warmup_minutes * 60, drained=drained)
     return result
 
 
 # --- the verdict -------------------------------------------------------------------------------------------
 
-def verdict(samples: list[dict], warmup_s: float, threads: int = 4) -> dict:
+def verdict(samples: list[dict], warmup_s: float, threads: int = 4, drained: dict | None = None) -> dict:
     measured = [s for s in samples if s["t_s"] >= warmup_s]
     quarter = max(1, len(measured) // 4)
     early, late = measured[:quarter], measured[-quarter:]
@@ -442,41 +476,61 @@ def verdict(samples: list[dict], warmup_s: float, threads: int = 4) -> dict:
     held = {}
     for name in sorted({n for s in measured for n in s["processes"]}):
         for figure in ("fds", "threads"):
-            held[f"{name} {figure}"] = floors(early, late, lambda s: s["processes"].get(name, {}).get(figure))
-    # A worker's descriptors include its pooled database connections, which rise to the pool's high-water mark
-    # under load (and stay: the pool keeps them): judged net of them, the rest is what could leak.
-    held["workers' fds net of database connections"] = floors(early, late, lambda s: (
-        sum(p["fds"] for n, p in s["processes"].items() if n.startswith("worker"))
-        - s["database_connections"].get(READER, 0)))
+            held[f"{name} {figure}"] = floors(early, late, drained,
+                                              lambda s, n=name, f=figure: s["processes"].get(n, {}).get(f))
+    # A worker's descriptors include its pooled database and Redis connections, whose high-water mark rises with
+    # load and stays (the pools keep them): judged net of them (bounded below), the rest is what could leak.
+    held["workers' fds net of pooled connections"] = floors(early, late, drained, lambda s: sum(
+        p["fds"] - (p["sockets"]["postgres"] + p["sockets"]["redis"] if "sockets" in p else 0)
+        for n, p in s["processes"].items() if n.startswith("worker"))
+        - (0 if _has_sockets(s) else s["database_connections"].get(READER, 0)))
     for role in (READER, "postgres"):
-        held[f"database connections ({role})"] = floors(early, late, lambda s: s["database_connections"].get(role, 0))
+        held[f"database connections ({role})"] = floors(early, late, drained,
+                                                        lambda s, r=role: s["database_connections"].get(r, 0))
+    if _has_sockets(measured[-1]):
+        held["workers' Redis connections"] = floors(early, late, drained, lambda s: sum(
+            p["sockets"]["redis"] for n, p in s["processes"].items() if n.startswith("worker")))
     if any("redis" in s for s in measured):
-        held["redis keys"] = floors(early, late, lambda s: s["redis"]["keys"])
+        held["redis keys"] = floors(early, late, drained, lambda s: s["redis"]["keys"] if "redis" in s else None)
+        # Answers live one window and locks one computation (more of both while computations are slow); these stay.
+        held["redis keys that stay (last good, asked, lease)"] = floors(early, late, drained, lambda s: sum(
+            s["redis"]["keys_by_kind"].get(kind, 0) for kind in ("onescreen-last-good", "onescreen-asked",
+                                                                 "onescreen-lease")) if "redis" in s else None)
     workers = {k: v for k, v in memory.items() if k.startswith("worker")}
     restarted = [k for k, v in workers.items() if len(v["pids"]) > 1]
-    connections = [s["database_connections"].get(READER, 0) for s in samples]
-    # Each worker thread and the refresher hold at most one connection at a time; SQLAlchemy keeps up to 5 idle.
-    bound = len(workers) * (threads + 1)
-    judged = ("master fds", "workers' fds net of database connections")
+    connections = [s["database_connections"].get(READER, 0) for s in samples + ([drained] if drained else [])]
+    # Each worker thread, the refresher and the health probe (data_access/health.py, a thread of its own) hold at
+    # most one connection at a time; SQLAlchemy's pool keeps up to 5 idle and closes the rest when returned.
+    bound = len(workers) * (threads + 2)
+    judged = ("master fds", "workers' fds net of pooled connections")
     return {
         "warmup_s": warmup_s, "measured_samples": len(measured), "quarter_samples": quarter,
-        "memory": memory, "held": held, "workers_restarted": restarted,
+        "drained": drained is not None, "memory": memory, "held": held, "workers_restarted": restarted,
         "rss_pass": bool(workers) and not restarted and all(v["growth"] < GROWTH_LIMIT for v in workers.values()),
         "connection_bound": bound, "connections_max": max(connections, default=0),
         "held_pass": not any(held[name]["grew"] for name in judged) and max(connections, default=0) <= bound,
     }
 
 
-def floors(early: list[dict], late: list[dict], pick) -> dict:
-    """The least and most of a figure in the first and last quarter; grew: the least rose (what leaks never
-    comes back, so a leak lifts the floor; load lifts only the peaks)."""
+def _has_sockets(sample: dict) -> bool:
+    return all("sockets" in p for n, p in sample["processes"].items() if n.startswith("worker"))
+
+
+def floors(early: list[dict], late: list[dict], drained: dict | None, pick) -> dict:
+    """The least and most of a figure in the first and last quarter after warm-up, and once drained.
+
+    grew: what is held once the walls stopped and the server finished (else: the last quarter's least) is above
+    the first quarter's least. A leaked descriptor never comes back, so it stays after the drain and lifts the
+    floor; load lifts only the peaks (requests queued in a worker hold sockets until answered)."""
     def values(window):
         return [v for v in map(pick, window) if v is not None]
     first, last = values(early), values(late)
+    after = pick(drained) if drained else None
     if not first or not last:
-        return {"first_quarter": None, "last_quarter": None, "grew": False}
-    return {"first_quarter": [min(first), max(first)], "last_quarter": [min(last), max(last)],
-            "grew": min(last) > min(first)}
+        return {"first_quarter": None, "last_quarter": None, "drained": after, "grew": False}
+    end = after if after is not None else min(last)
+    return {"first_quarter": [min(first), max(first)], "last_quarter": [min(last), max(last)], "drained": after,
+            "grew": end > min(first)}
 
 
 def slope(series: list[tuple[float, dict]], figure: str) -> float | None:
@@ -512,37 +566,45 @@ def render(results: dict) -> str:
     lines = [
         "# Soak: walls at refresh=2 against the live feed",
         "",
-        f"`python -m bench.soak {results['arguments']}` on {results['started']}, commit `{results['commit']}`.",
+        "Runs: " + "; ".join(f"`python -m bench.soak {i['arguments']}` on {i['started']}, commit `{i['commit']}`, load "
+                             f"average (1 min) {i['load_before']} before, {i['load_after']} after"
+                             for i in dict((json.dumps(i, sort_keys=True), i) for i in map(
+                                 lambda r: invocation(results, r), results["runs"])).values()) + ".",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM, Python {m['python']}, "
-        f"{m['postgresql']}. Load average (1 min) before {results['load_before']}, after {results['load_after']}; "
-        "the machine is shared with other sessions, and the walls' client, the feed and nginx run on it too.",
+        f"{m['postgresql']}. The machine is shared with other sessions (their benchmarks ran meanwhile: see the "
+        "load column), and the walls' client, the feed and nginx run on it too.",
         f"City: preset `{results['preset']}` in PostgreSQL database `{results['database']}`, read as `{READER}`; "
-        f"the live feed (`demo.live --speed {a['speed']}`, a tick every {FEED_INTERVAL_S} s) writes into it as the "
-        f"owner. Each run: {a['minutes']} min of real time = {a['minutes'] * a['speed']:.0f} min of the city's "
-        "tickets (arrivals and status changes); pings and crowd snapshots at the clock's cadence.",
+        f"the live feed (`demo.live --speed N`, a tick every {FEED_INTERVAL_S} s) writes into it as the "
+        "owner; each run's real minutes times N are the city's minutes of tickets (arrivals and status changes); "
+        "pings and crowd snapshots at the clock's cadence.",
         f"Served: nginx (deploy/render.py's config) -> gunicorn 2 workers x 4 threads, started afresh per run. "
         f"{len(results['runs'][0]['walls'])} simulated walls at `refresh={a['refresh']}` "
         f"({len(results['runs'][0]['walls']) / a['refresh']:.0f} refreshes/s), each its own ready-made answer: "
         + ", ".join(f"`/wall{s}`" for s in results["runs"][0]["walls"]) + ".",
-        f"Sampled every {a['sample_s']} s. Warm-up: the first {a['warmup_minutes']} min (caches filled, pools and "
+        f"Sampled every {a['sample_s']} s. Warm-up: the first minutes of each run (caches filled, pools and "
         "allocator arenas at working size). RSS growth: median of the last 3 samples against the median of the "
-        "first 3 after warm-up; slope: least squares over everything after warm-up. Descriptors: the floor (least "
-        "value) over the last quarter of the measured time against the floor over its first quarter, the workers' "
-        "net of their database connections (a leak lifts the floor; load, queued requests holding sockets, only the "
-        "peaks). Connections: never above the pools' bound (each thread and the refresher hold one at most; the "
-        "pool keeps them, so their high-water mark rises with load and stays).",
+        "first 3 after warm-up; slope: least squares over everything after warm-up. Descriptors: what is held "
+        f"{DRAIN_S} s after the walls stopped (the server done with what it still ran) against the floor (least "
+        "value) of the first quarter after warm-up, the workers' net of their pooled database and Redis "
+        "connections (a leak stays; load, requests queued holding sockets, lifts only the peaks). Connections: "
+        "never above the pools' bound (each thread, the refresher and the health probe hold one at most; the pool "
+        "keeps them, so "
+        "their high-water mark rises with load and stays). Per-sample latency and errors are the answers sent in "
+        "the interval and answered by its end: an answer slower than the rest of its interval (the 30 s client "
+        "timeouts) is in the run's overall figures only.",
         "",
         "## Verdict",
         "",
-        "| cache | worker RSS after warm-up -> end (MB) | growth | slope MB/h | private MB after -> end "
+        "| cache | real min (warm-up) x speed = city min | worker RSS after warm-up -> end (MB) | growth | slope MB/h | private MB after -> end "
         "| RSS < 10 % | fds flat, connections bounded | errors / answers | p50 / p95 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in results["runs"]:
         v, w = run["verdict"], run["walls_overall"]
         workers = {k: x for k, x in v["memory"].items() if k.startswith("worker")}
         lines.append(
-            f"| {run['cache']} | " + "; ".join(f"{x['rss_after_warmup_mb']} -> {x['rss_end_mb']}" for x in workers.values())
+            f"| {run['cache']} | {_lived(invocation(results, run))} | "
+            + "; ".join(f"{x['rss_after_warmup_mb']} -> {x['rss_end_mb']}" for x in workers.values())
             + " | " + "; ".join(f"{x['growth'] * 100:+.1f} %" for x in workers.values())
             + " | " + "; ".join(str(x["slope_mb_per_h"]) for x in workers.values())
             + " | " + "; ".join(f"{x['private_after_warmup_mb']} -> {x['private_end_mb']}" for x in workers.values())
@@ -552,7 +614,7 @@ def render(results: dict) -> str:
         v = run["verdict"]
         live = run["liveness"]
         master = v["memory"].get("master", {})
-        lines += ["", f"## {run['cache']}", "",
+        lines += ["", f"## {run['cache']}, {_lived(invocation(results, run))}", "",
                   f"Feed ticks: {run['feed_ticks']}. Workers restarted: {v['workers_restarted'] or 'none'}. "
                   f"Master RSS {master.get('rss_after_warmup_mb')} -> {master.get('rss_end_mb')} MB.",
                   f"Live, not frozen: the first wall's tiles changed in {live['intervals_with_a_change']} of "
@@ -561,12 +623,14 @@ def render(results: dict) -> str:
                   + ", ".join(f"{k} {n}" for k, n in list(live["changes_by_tile"].items())[:12]) + ".",
                   "",
                   f"Database connections of the server: at most {v['connections_max']}, its pools' bound "
-                  f"{v['connection_bound']} (2 workers x (4 threads + the refresher)).",
+                  f"{v['connection_bound']} (2 workers x (4 threads + the refresher + the health probe)).",
                   "",
-                  "| held (after warm-up) | first quarter least-most | last quarter least-most | floor rose |",
-                  "|---|---:|---:|---|"]
+                  "| held (after warm-up) | first quarter least-most | last quarter least-most "
+                  f"| {DRAIN_S} s after the walls stopped | grew |",
+                  "|---|---:|---:|---:|---|"]
         for name, h in v["held"].items():
             lines.append(f"| {name} | {_span(h['first_quarter'])} | {_span(h['last_quarter'])} "
+                         f"| {h.get('drained', 'n/a') if h.get('drained') is not None else 'n/a'} "
                          f"| {'yes' if h['grew'] else 'no'} |")
         lines += ["", "| t (min) | " + " | ".join(f"{n} RSS MB" for n in workers_of(run)) + " | master RSS MB "
                   "| worker fds | db conns (reader) | redis keys / KB | walls answers | p50 / p95 ms | errors | load |",
@@ -598,6 +662,20 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
+def invocation(results: dict, run: dict) -> dict:
+    """The command a run came from (runs of several commands share one file: `--append`)."""
+    if "invocation" in run:
+        return run["invocation"]
+    a = results["args"]
+    return {"arguments": results["arguments"], "started": results["started"], "commit": results["commit"],
+            "load_before": results["load_before"], "load_after": results["load_after"],
+            "minutes": a["minutes"], "warmup_minutes": a["warmup_minutes"], "speed": a["speed"]}
+
+
+def _lived(i: dict) -> str:
+    return f"{i['minutes']:g} ({i['warmup_minutes']:g}) x {i['speed']:g} = {i['minutes'] * i['speed']:.0f}"
+
+
 def _span(pair) -> str:
     return "n/a" if pair is None else f"{pair[0]}-{pair[1]}"
 
@@ -627,12 +705,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--caches", default="redis,memory", type=lambda s: s.split(","))
     parser.add_argument("--browser", action="store_true", help="a headless Chromium wall during the first run")
     parser.add_argument("--out", default=str(HERE / "soak_results"), help="results path without .md/.json")
+    parser.add_argument("--append", action="store_true", help="keep the runs already in the results, add these")
     parser.add_argument("--render", type=Path, help="recompute the verdicts of this JSON and write its Markdown")
     args = parser.parse_args(argv)
     if args.render:
         results = json.loads(args.render.read_text())
         for run in results["runs"]:
-            run["verdict"] = verdict(run["samples"], results["args"]["warmup_minutes"] * 60)
+            run["verdict"] = verdict(run["samples"], invocation(results, run)["warmup_minutes"] * 60,
+                                     drained=run.get("drained"))
             run["liveness"] = liveness(run["samples"])
         args.render.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         args.render.with_suffix(".md").write_text(render(results))
@@ -645,18 +725,29 @@ def main(argv: list[str] | None = None) -> None:
     street = a_street(database)
     load_before = round(os.getloadavg()[0], 2)
     started = datetime.now().isoformat(timespec="seconds")
+    measuring = commit()  # the code that measures: later commits made while it runs are not it
     out = Path(args.out)
-    runs = []
+    runs = json.loads(out.with_suffix(".json").read_text())["runs"] if args.append else []
+    earlier = len(runs)
+    previous = json.loads(out.with_suffix(".json").read_text()) if args.append else None
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as work:
         for index, cache in enumerate(args.caches):
             folder = Path(work) / cache
             folder.mkdir()
             run = one_run(args, database, reader_url, street, cache, folder, args.browser and index == 0)
             run["liveness"] = liveness(run["samples"])
+            run["invocation"] = {"arguments": " ".join(argv if argv is not None else sys.argv[1:]),
+                                 "started": started, "commit": measuring, "load_before": load_before,
+                                 "load_after": round(os.getloadavg()[0], 2), "minutes": args.minutes,
+                                 "warmup_minutes": args.warmup_minutes, "speed": args.speed}
             runs.append(run)
+            for earlier_run in runs[:earlier]:  # their command, before this one's becomes the file's
+                earlier_run.setdefault("invocation", invocation(previous, earlier_run))
+                earlier_run["verdict"] = verdict(earlier_run["samples"], earlier_run["invocation"]["warmup_minutes"] * 60,
+                                                 drained=earlier_run.get("drained"))
             results = {
                 "arguments": " ".join(argv if argv is not None else sys.argv[1:]), "started": started,
-                "commit": commit(), "machine": machine(), "load_before": load_before,
+                "commit": measuring, "machine": machine(), "load_before": load_before,
                 "load_after": round(os.getloadavg()[0], 2), "preset": args.preset, "database": database,
                 "generated": generated, "args": vars(args) | {"caches": args.caches},
                 "json_name": out.with_suffix(".json").name, "runs": runs,

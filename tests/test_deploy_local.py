@@ -278,3 +278,15 @@ def test_the_environment_file_example_names_every_setting_config_reads():
     read = set(re.findall(r'"(ONESCREEN_[A-Z_]+)"', (root / "config.py").read_text()))
     example = set(re.findall(r"^#?(ONESCREEN_[A-Z_]+)=", (root / "deploy" / "onescreen.env.example").read_text(), re.M))
     assert read and example == read
+
+
+def test_nginx_closes_an_idle_upstream_connection_before_gunicorn_would():
+    """Else a request nginx sends on a connection gunicorn is closing is reset, and a POST (a wall's refresh) gets
+    a 502: nginx does not retry it (seen under load in bench/soak_results.md with gunicorn's 2 s default)."""
+    root = Path(__file__).resolve().parents[1]
+    settings: dict = {}
+    exec((root / "gunicorn.conf.py").read_text(), settings)
+    upstream = re.search(r"^upstream onescreen_web \{(.*?)^\}", (root / "deploy" / "nginx" / "onescreen.conf").read_text(),
+                         re.S | re.M)[1]
+    nginx_keeps_s = int(re.search(r"^\s*keepalive_timeout (\d+)s;", upstream, re.M)[1])
+    assert settings.get("keepalive", 2) > nginx_keeps_s  # 2: gunicorn's default
