@@ -30,6 +30,7 @@ import uuid
 from datetime import datetime
 from typing import Callable
 
+from data_access.cache import refreshing_in_place
 from data_access.database import Database
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,8 @@ class Refresher:
             if self._stopped.is_set() or not self._holds_lease():
                 break
             try:
-                warm(record)
+                with refreshing_in_place():  # one question after another, not all at once behind the walls
+                    warm(record)
                 done += 1
             except Exception as error:  # noqa: BLE001 - one bad question must not stop the others' refresh
                 failed.append(error)

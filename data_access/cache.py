@@ -9,7 +9,10 @@ Three promises, because a wall is looked at most when something is wrong:
 - One computation at a time per key across the cluster (a Redis lock with a
   lifetime; a process lock without Redis). Whoever does not hold it gets the
   previous answer at once if there is one (stale-while-revalidate), else waits,
-  bounded, for the one computation.
+  bounded, for the one computation. The request that takes it gets the previous
+  answer at once too, when that is under a minute old, and refreshes it in a
+  thread behind (REFRESH_BEHIND_S): the first wall of a new cache window does
+  not wait for it either.
 - The last good answer outlives its freshness: a live answer's copy is kept
   for LAST_GOOD_SECONDS under its scope's live lineage (the same scope in any
   cache window). When the database fails, that copy is served, and the block
@@ -72,6 +75,10 @@ _POLL_SECONDS = 0.05
 # Expired entries are swept out of the in-process store this often: a ready-made wall answer is large, and one
 # per cache window would otherwise wait for the LRU bound to push it out.
 _SWEEP_SECONDS = 5.0
+# A live answer less than this old is served at once even to the request that refreshes it, which refreshes it
+# in the background: a screen says its data is old only from a minute on (callbacks/scoped_view.refresh_answer),
+# and no wall should wait seconds because its refresh was the first of a new cache window.
+REFRESH_BEHIND_S = 60.0
 # What was recently asked (`remember`): forgotten after this long, and at most this many per registry.
 ASKED_SECONDS = 600.0
 ASKED_ENTRIES = 200
@@ -107,6 +114,19 @@ class Staleness:
 
 
 _staleness: contextvars.ContextVar[Staleness | None] = contextvars.ContextVar("onescreen_staleness", default=None)
+# Set by the background refresher: its pass computes in place, one question after another, rather than handing
+# each to a thread of its own (which would ask the database everything at once).
+_in_place: contextvars.ContextVar[bool] = contextvars.ContextVar("onescreen_refresh_in_place", default=False)
+
+
+@contextlib.contextmanager
+def refreshing_in_place() -> Iterator[None]:
+    """Inside the block, a request that refreshes an answer computes it itself (see REFRESH_BEHIND_S)."""
+    token = _in_place.set(True)
+    try:
+        yield
+    finally:
+        _in_place.reset(token)
 
 
 @contextlib.contextmanager
@@ -279,6 +299,9 @@ class ResultCache:
         self._retry_shared_at = 0.0
         self._state_lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}
+        # The last computation failed on the database: refresh in the foreground, so that the request that
+        # finds it down serves the last good answer flagged as such (the outage banner), until one succeeds.
+        self._database_failing = False
 
     def get_or_compute(self, key: str, live: bool, compute: Callable[[], T], *, lineage: str | None = None) -> T:
         """The cached value for `key`, computed once (across the cluster) when it is missing or past its freshness.
@@ -308,6 +331,10 @@ class ResultCache:
             if flight.done.wait(self._lock_seconds):
                 return flight.outcome()
             return compute()  # the computation outlived its bound: this request asks on its own
+        if live and previous is not None and previous.age_s < REFRESH_BEHIND_S \
+                and not self._database_failing and not _in_place.get():
+            self._lead_behind(flight, names, live, previous, compute)
+            return _served_stale(previous)
         try:
             self._lead(flight, names, live, previous, compute)
         except BaseException as error:
@@ -318,6 +345,25 @@ class ResultCache:
                 del self._flights[names[0]]
             flight.done.set()
         return flight.outcome()
+
+    def _lead_behind(self, flight: _Flight, names: list[str], live: bool, previous: Entry, compute) -> None:
+        """`_lead` in a thread of its own, the request's context copied (its read-only scope, its language), its
+        staleness watch left out: the request has its answer already."""
+        context = contextvars.copy_context()
+        context.run(_staleness.set, None)
+
+        def run() -> None:
+            try:
+                context.run(self._lead, flight, names, live, previous, compute)
+            except BaseException as error:  # noqa: BLE001 (no request to raise it to: logged, and waiters get it)
+                flight.error = error
+                log.warning("refreshing a cached answer in the background failed", exc_info=True)
+            finally:
+                with self._state_lock:
+                    del self._flights[names[0]]
+                flight.done.set()
+
+        threading.Thread(target=run, name="onescreen-refresh-behind", daemon=True).start()
 
     def _lead(self, flight: _Flight, names: list[str], live: bool, previous: Entry | None, compute) -> None:
         """Compute the answer for this process's waiters, once across the cluster, into `flight`."""
@@ -340,11 +386,13 @@ class ResultCache:
             try:
                 value = compute()
             except DatabaseError:
+                self._database_failing = True
                 if previous is None:
                     raise
                 log.warning("the database did not answer; serving the last good answer, %.0f s old", previous.age_s)
                 flight.entry, flight.stale, flight.database_failed = previous, True, True
                 return
+            self._database_failing = False
             flight.entry = Entry(time.time(), value)
             self._write(names, live, flight.entry)
         finally:
