@@ -65,6 +65,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from bench.run import machine
+from bench.serving import free_port
 from bench.walls import (
     CALLBACK_PATH,
     CLIENT_TIMEOUT_S,
@@ -75,7 +76,6 @@ from bench.walls import (
     commit,
     ensure_city,
     ensure_reader,
-    free_port,
     refresh_body,
     request,
     sign_in,
