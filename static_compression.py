@@ -50,6 +50,8 @@ def install(app: dash.Dash) -> None:
         key = (request.path, etag or "", encoding)
         with lock:
             body = store.get(key)
+        # A file (assets/) is sent straight from disk unless its body is read: read it, here and for the store.
+        response.direct_passthrough = False
         if body is None:
             data = response.get_data()
             if len(data) < MIN_BYTES:
@@ -57,7 +59,6 @@ def install(app: dash.Dash) -> None:
             body = brotli.compress(data, quality=BROTLI_QUALITY) if encoding == "br" else gzip.compress(data, GZIP_LEVEL)
             with lock:
                 store[key] = body
-        response.direct_passthrough = False
         response.set_data(body)
         response.headers["Content-Encoding"] = encoding
         response.vary.add("Accept-Encoding")

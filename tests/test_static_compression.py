@@ -45,3 +45,11 @@ def test_without_an_accepted_encoding_the_script_is_sent_as_it_is(client):
     answer = client.get(PLOTLY, headers={"Accept-Encoding": "br;q=0, identity"})
     assert answer.status_code == 200 and "Content-Encoding" not in answer.headers
     assert b"plotly" in answer.get_data()[:5000].lower()
+
+
+def test_assets_sent_from_disk_are_compressed_too(client):
+    page = client.get("/").get_data(as_text=True)
+    stylesheet = page.split('href="/assets/onescreen.css', 1)[1].split('"', 1)[0]
+    answer = client.get(f"/assets/onescreen.css{stylesheet}", headers={"Accept-Encoding": "br"})
+    assert answer.status_code == 200 and answer.headers["Content-Encoding"] == "br"
+    assert b"--" in brotli.decompress(answer.get_data())  # the stylesheet, whole
