@@ -201,16 +201,21 @@ def _context(browser: Browser, served: Stack):
 
 
 def bench_city(browser: Browser, preset: str, dialect: str, database_url: str, redis_url: str | None,
-               views: list[str], repeats: int) -> dict:
+               views: list[str], repeats: int, measured=lambda city: None) -> dict:
+    """Every view `repeats` times; `measured(city)` is told the figures so far after each view (a long run on a
+    busy machine is written as it goes)."""
     now = data_now(replace(load_settings(), database_url=database_url, allow_writable_role=True)).isoformat()
     runs: dict[str, list[dict]] = {view: [] for view in views}
+    city = {"preset": preset, "dialect": dialect, "database": _safe(database_url), "now": now, "views": {}}
     for repeat in range(repeats):
         for view in views:
             runs[view].append(bench_view(browser, database_url, now, redis_url, view))
             print(f"{preset}/{dialect} {view} #{repeat + 1}: " + ", ".join(
                 f"{name} {_ms(runs[view][-1][name])}" for name in VISITS), flush=True)
-    return {"preset": preset, "dialect": dialect, "database": _safe(database_url), "now": now,
-            "views": {view: {"runs": runs[view], "median": _medians(runs[view])} for view in views}}
+            city["views"] = {view: {"runs": runs[view], "median": _medians(runs[view])} for view in views
+                             if runs[view]}
+            measured(city)
+    return city
 
 
 def _medians(runs: list[dict]) -> dict:
@@ -323,11 +328,15 @@ def main(argv: list[str] | None = None) -> None:
                 for dialect in args.databases.split(","):
                     url = given.get(f"{preset}/{dialect}") or ensure_database(dialect, preset, reuse=True)[0]
                     print(f"{preset}/{dialect}: {_safe(url)}", flush=True)
-                    results["cities"].append(bench_city(browser, preset, dialect, url, redis_url, views,
-                                                        args.repeats))
-                    results["load_end"] = os.getloadavg()[0]
-                    args.out.write_text(render(results))
-                    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+                    done = list(results["cities"])
+
+                    def write(city, done=done):
+                        results["cities"] = [*done, city]
+                        results["load_end"] = os.getloadavg()[0]
+                        args.out.write_text(render(results))
+                        args.out.with_suffix(".json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+
+                    write(bench_city(browser, preset, dialect, url, redis_url, views, args.repeats, write))
             browser.close()
     print(args.out.read_text())
 
