@@ -16,6 +16,7 @@ import dash
 
 import config
 import security_headers
+import static_compression
 from access import guard
 from access.admin import admin_blueprint
 from access.login import login_blueprint
@@ -84,6 +85,8 @@ def create_app(settings: config.Settings | None = None, renderer=None, access: A
     inputs.register(app)
     register_api(app.server, db, renderer)
     security_headers.secure(app, settings)
+    # Scripts compressed once per process, before Flask-Compress would compress them per visitor.
+    static_compression.install(app)
     return app
 
 

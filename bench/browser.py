@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.request import urlopen
 
-from playwright.sync_api import Browser, Request, sync_playwright
+from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 from bench.run import ensure_database, machine
 from components import ids
@@ -148,19 +148,26 @@ def decoded_bytes(requests: list[Request]) -> int:
     return sum(len(response.body()) for response in responses if response.status != 204)
 
 
-def load_view(browser: Browser, served: ServedApp, view: str) -> dict:
-    """One visitor opening `view`: when it was shown, and the callback bytes it took."""
-    context = browser.new_context(viewport=FULL_HD, locale="zh-CN")
-    log_in(context)
-    page = context.new_page()
+def open_view(page: Page, url: str, view: str) -> tuple[PageLog, float | None, str]:
+    """Open `url` (showing `view`) in `page`: what the page did, when the view was shown (None: not within
+    LOAD_TIMEOUT_MS), and the selector of the content waited for. The page counts its long tasks (COUNT_BUSY_JS)."""
     page.add_init_script(COUNT_BUSY_JS)
     log = PageLog.attach(page)
-    page.goto(served.url(VIEW_PATHS[view]))
+    page.goto(url)
     content = VIEW_CONTENT.get(view, ANY_VIEW_CONTENT)
     try:
         shown_ms = wait_until_shown(page, content, timeout_ms=LOAD_TIMEOUT_MS)
     except TimeoutError:
         shown_ms = None  # the view never showed its content: said so in the results, not hidden
+    return log, shown_ms, content
+
+
+def load_view(browser: Browser, served: ServedApp, view: str) -> dict:
+    """One visitor opening `view`: when it was shown, and the callback bytes it took."""
+    context = browser.new_context(viewport=FULL_HD, locale="zh-CN")
+    log_in(context)
+    page = context.new_page()
+    log, shown_ms, content = open_view(page, served.url(VIEW_PATHS[view]), view)
     callbacks = log.callback_requests()
     # The page and every script it loads (Dash, plotly.js, leaflet, ag-grid), before any callback can run.
     scripts_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")

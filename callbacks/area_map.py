@@ -41,12 +41,21 @@ def geometry_update(db: Database, scope: Scope, loaded: str | None) -> GeometryU
     shapes = geo.area_shapes(db, scope)
     # A leaf is drawn alone: there is nothing below it to drill into.
     drillable = bool(len(shapes)) and bool((shapes["area_code"] != scope.area_code).all())
-    key = f"{scope.area_code}|{db.settings.tile_crs}"
-    if loaded == key:
+    if holds_geometry(db, scope, loaded):
         return GeometryUpdate(shapes, drillable, no_update, no_update, no_update, no_update)
     # Nothing to fit (no areas drawn): the viewport is left alone, as dash-leaflet cannot take None.
     fitted = viewport(geo.bounds(shapes)) or no_update
-    return GeometryUpdate(shapes, drillable, area_features(shapes), tile_layers(db.settings.tile_url), fitted, key)
+    return GeometryUpdate(shapes, drillable, area_features(shapes), tile_layers(db.settings.tile_url), fitted,
+                          _geometry_key(db, scope))
+
+
+def holds_geometry(db: Database, scope: Scope, loaded) -> bool:
+    """Whether the page's `loaded` (from the browser) says it holds the geometry of `scope`'s map already."""
+    return loaded == _geometry_key(db, scope)
+
+
+def _geometry_key(db: Database, scope: Scope) -> str:
+    return f"{scope.area_code}|{db.settings.tile_crs}"
 
 
 def register_drill_down(app: dash.Dash, db: Database, layer_id: str, url_id: str) -> None:

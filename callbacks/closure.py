@@ -14,7 +14,8 @@ import pandas as pd
 from dash import Input, Output, State, html
 
 import i18n
-from callbacks.scoped_view import child_area_search, refresh_answer, scoped_view, with_category_names
+from callbacks.parallel import ask
+from callbacks.scoped_view import child_area_search, ready_refresh_answer, scoped_view, with_category_names
 from components import ids
 from components.grids import grid_rows
 from components.kpi import kpi_tile
@@ -52,8 +53,8 @@ OUTPUTS = (
 def register(app: dash.Dash, db: Database) -> None:
     @app.callback(*OUTPUTS, Input(ids.CLOSURE_REFRESH, "n_intervals"), State(ids.URL, "search"))
     def refresh(_tick, search):
-        return refresh_answer(search, len(OUTPUTS),
-                              lambda: closure_panels(db, search, app.get_relative_path("/closure")), "closure")
+        return ready_refresh_answer(db, search, len(OUTPUTS),
+                                    lambda: closure_panels(db, search, app.get_relative_path("/closure")), "closure")
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -70,6 +71,10 @@ def closure_panels(db: Database, search: str | None, page_path: str = "/closure"
     """The closure view for the URL query `search`; links it draws point to `page_path`."""
     view = scoped_view(db, search, page_path)
     scope, lang = view.scope, view.lang
+    # Independent questions, asked at once (callbacks/parallel.py): a cold view waits for the slowest, not the sum.
+    asked_league = ask(league.closure_league, db, scope)
+    asked_depts = ask(indicators.kpis_by, db, scope, "dept")
+    asked_categories = ask(indicators.kpis_by, db, scope, "category")
     kpis = indicators.kpis(db, scope)
     previous = scope.previous_period()
     return ClosurePanels(
@@ -77,11 +82,11 @@ def closure_panels(db: Database, search: str | None, page_path: str = "/closure"
         notices=view.notices,
         tiles=[html.Div([kpi_tile(name, kpis[name], lang, headline=True) for name in CLOSURE_INDICATORS],
                         className="kpi-row kpi-row--headline")],
-        league_rows=league_rows(league.closure_league(db, scope), lang),
+        league_rows=league_rows(asked_league.result(), lang),
         league_note=i18n.t("closure.league.note", lang, count=league.BOARD_SIZE, start=previous.period_from,
                            end=previous.period_to),
-        dept_rows=indicator_rows(indicators.kpis_by(db, scope, "dept"), lang),
-        category_rows=indicator_rows(with_category_names(db, indicators.kpis_by(db, scope, "category")), lang),
+        dept_rows=indicator_rows(asked_depts.result(), lang),
+        category_rows=indicator_rows(with_category_names(db, asked_categories.result()), lang),
     )
 
 

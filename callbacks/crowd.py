@@ -28,8 +28,8 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, html, no_update
 
-from callbacks.area_map import geometry_update, register_drill_down
-from callbacks.scoped_view import refresh_answer, scoped_view
+from callbacks.area_map import geometry_update, holds_geometry, register_drill_down
+from callbacks.scoped_view import ready_refresh_answer, scoped_view
 from components import ids
 from components.area_map import (
     heat_cells_per_degree,
@@ -132,10 +132,13 @@ def register(app: dash.Dash, db: Database) -> None:
         State(ids.CROWD_REPLAY, "max"),
     )
     def refresh(_tick, replay_value, search, loaded, replay_max):
-        return refresh_answer(
-            search, len(OUTPUTS),
-            lambda: crowd_panels(db, search, loaded, replay_value, replay_max, app.get_relative_path("/crowd")),
-            "crowd",
+        # The live view (the slider at its right end) is the same for everyone asking alike: served ready-made;
+        # a moment of the day replayed is answered afresh.
+        return ready_refresh_answer(
+            search=search, db=db, outputs=len(OUTPUTS),
+            build=lambda: crowd_panels(db, search, loaded, replay_value, replay_max, app.get_relative_path("/crowd")),
+            view="crowd",
+            shown_as=lambda scope: (holds_geometry(db, scope, loaded),) if asks_live(replay_value, replay_max) else None,
         )
 
     register_drill_down(app, db, MAP_IDS.areas, ids.URL)
@@ -214,12 +217,17 @@ def replay_of_day(db: Database, scope: Scope, value, maximum) -> Replay:
     first, last = times[0], times[-1]
     minimum = int((first - day_start).total_seconds()) // 60 * 60
     maximum_now = -(-int((last - day_start).total_seconds()) // 60) * 60
-    asked, previous_end = _seconds_of_day(value), _seconds_of_day(maximum)
-    if asked is None or previous_end is None or asked >= previous_end:
+    if asks_live(value, maximum):
         return Replay(last, True, minimum, maximum_now, maximum_now, _hour_marks(minimum, maximum_now), False)
-    moment = day_start + timedelta(seconds=asked)
+    moment = day_start + timedelta(seconds=_seconds_of_day(value))
     snapshot = max((taken for taken in times if taken <= moment), default=first)
     return Replay(snapshot, snapshot == last, minimum, maximum_now, no_update, _hour_marks(minimum, maximum_now), False)
+
+
+def asks_live(value, maximum) -> bool:
+    """Whether the slider (its value and its right end, from the browser) asks for the newest snapshot."""
+    asked, previous_end = _seconds_of_day(value), _seconds_of_day(maximum)
+    return asked is None or previous_end is None or asked >= previous_end
 
 
 def _seconds_of_day(value) -> float | None:

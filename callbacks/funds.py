@@ -18,7 +18,7 @@ from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
-from callbacks.scoped_view import child_area_search, refresh_answer, scoped_view
+from callbacks.scoped_view import child_area_search, ready_refresh_answer, scoped_view
 from callbacks.url import query_params
 from components import ids
 from components.grids import grid_rows
@@ -68,8 +68,8 @@ OUTPUTS = (
 def register(app: dash.Dash, db: Database) -> None:
     @app.callback(*OUTPUTS, Input(ids.FUNDS_REFRESH, "n_intervals"), State(ids.URL, "search"))
     def refresh(_tick, search):
-        return refresh_answer(search, len(OUTPUTS),
-                              lambda: fund_panels(db, search, app.get_relative_path("/funds")), "funds")
+        return ready_refresh_answer(db, search, len(OUTPUTS),
+                                    lambda: fund_panels(db, search, app.get_relative_path("/funds")), "funds")
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

@@ -1,5 +1,7 @@
 """Ready-made answers: a view's refresh output serialized once per question and data window, served to every screen.
 
+The wall's refresh and the desk views' (callbacks/scoped_view.ready_refresh_answer) are served so.
+
 A hundred walls on one scope ask the same question every few seconds; with
 the data cached, what is left is building the same figures a hundred times
 (150-650 ms of CPU each at chengdu scale). Here the built output is kept as
@@ -17,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable
+from typing import Callable, Sequence
 
+from dash import no_update
 from plotly.io.json import to_json_plotly
 
 from data_access import DatabaseError
@@ -69,3 +72,19 @@ def ready_made(db: Database, kind: str, scope: Scope, shown_as: tuple, build: Ca
 def _digest(parts: tuple) -> str:
     # Keys stay short whatever the URL holds; the parts are joined unambiguously (JSON), then hashed.
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
+
+
+def ready_outputs(db: Database, kind: str, scope: Scope, shown_as: tuple, build: Callable[[], Sequence]) -> list:
+    """`ready_made` for a callback's outputs, some of which may be `no_update` (what the page already holds, such
+    as a map's geometry): those positions are kept as such, the rest served as Dash would send them."""
+
+    def outputs() -> dict:
+        values = list(build())
+        unchanged = [i for i, value in enumerate(values) if value is no_update]
+        return {"unchanged": unchanged, "values": [None if i in unchanged else v for i, v in enumerate(values)]}
+
+    sent = ready_made(db, kind, scope, shown_as, outputs)
+    values = sent["values"]
+    for i in sent["unchanged"]:
+        values[i] = no_update
+    return values

@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 
 import i18n
 from callbacks import requested_scope
+from callbacks.ready_made import ready_outputs
 from callbacks.url import link, query_params
 from components.freshness_badge import newest_record, replica_lag
 from components.scope_header import notices, scope_header
@@ -26,7 +27,7 @@ from data_access import DatabaseError, areas, reference
 from data_access.cache import watch_staleness
 from data_access.database import Database
 from data_access.freshness import shown_newest_data_at, shown_replica_lag_s
-from data_access.scope import Scope
+from data_access.scope import SCOPE_PARAMETERS, Scope
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,34 @@ def refresh_answer(search: str | None, outputs: int, build: Callable[[], Sequenc
     lang = i18n.language(query_params(search).get("lang"))
     aged = notices([i18n.t("notice.last_good_answer", lang, age=i18n.format_age(staleness.age_s, lang))])
     return (answer[0], [*answer[1], *aged], *answer[2:])
+
+
+# The URL parameters a desk view's answer may be served ready-made for: a URL with any other, or with a value that
+# could not be used, is answered afresh, so made-up URLs cannot fill the cache with answers nobody else asks.
+READY_PARAMETERS = frozenset((*SCOPE_PARAMETERS, "lang", "theme"))
+
+
+def ready_refresh_answer(db: Database, search: str | None, outputs: int, build: Callable[[], Sequence], view: str,
+                         shown_as: Callable[[Scope], tuple | None] | None = None) -> tuple:
+    """`refresh_answer` with the outputs served ready-made (callbacks/ready_made.py): built once per scope, URL,
+    `shown_as(scope)` (what else the outputs depend on, such as whether the page holds the scope's geometry; None:
+    a fresh answer, not ready-made) and data window, across the cluster with Redis. A repeat visit, a second screen or the other worker then pays no figure building.
+
+    The scope's cache key says whom an answer may be served to (areas, personal data); the URL's parameters are
+    the rest of what the view draws (language, theme, the links it makes).
+    """
+    params = query_params(search)
+
+    def ready() -> Sequence:
+        requested = requested_scope.resolve(db, params)
+        if requested.problems or not READY_PARAMETERS.issuperset(params):
+            return build()
+        shown = shown_as(requested.scope) if shown_as else ()
+        if shown is None:
+            return build()
+        return ready_outputs(db, view, requested.scope, (sorted(params.items()), *shown), build)
+
+    return refresh_answer(search, outputs, ready, view)
 
 
 def child_area_search(db: Database, search: str | None, code) -> str:

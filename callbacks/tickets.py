@@ -17,8 +17,9 @@ from plotly.graph_objects import Figure
 
 import i18n
 from callbacks import requested_scope
+from callbacks.parallel import ask
 from callbacks.scoped_view import (
-    child_area_search, clicked_key, refresh_answer, scoped_view, with_category_names,
+    child_area_search, clicked_key, ready_refresh_answer, scoped_view, with_category_names,
 )
 from callbacks.url import link, query_params
 from components import figures, ids
@@ -74,7 +75,7 @@ OUTPUTS = (
 def register(app: dash.Dash, db: Database) -> None:
     @app.callback(*OUTPUTS, Input(ids.TICKETS_REFRESH, "n_intervals"), State(ids.URL, "search"))
     def refresh(_tick, search):
-        return refresh_answer(search, len(OUTPUTS), lambda: ticket_outputs(
+        return ready_refresh_answer(db, search, len(OUTPUTS), lambda: ticket_outputs(
             ticket_panels(db, search, app.get_relative_path("/tickets"))), "tickets")
 
     @app.callback(
@@ -109,14 +110,18 @@ def ticket_panels(db: Database, search: str | None, page_path: str = "/tickets")
     """The tickets view for the URL query `search`; links it draws point to `page_path`."""
     view = scoped_view(db, search, page_path)
     scope, lang, theme = view.scope, view.lang, view.theme
-    backlog = {dimension: indicators.backlog_by(db, scope, dimension) for dimension, _ in BREAKDOWNS}
-    backlog["category"] = with_category_names(db, backlog["category"])
-    overdue = ticket_lists.overdue_tickets(db, scope)
+    # Independent questions, asked at once (callbacks/parallel.py): a cold view waits for the slowest, not the sum.
+    asked_backlog = {dimension: ask(indicators.backlog_by, db, scope, dimension) for dimension, _ in BREAKDOWNS}
+    asked_kpis = ask(indicators.kpis, db, scope)
+    asked_overdue = ask(ticket_lists.overdue_tickets, db, scope)
     near_overdue = ticket_lists.near_overdue_tickets(db, scope)
+    backlog = {dimension: asked.result() for dimension, asked in asked_backlog.items()}
+    backlog["category"] = with_category_names(db, backlog["category"])
+    overdue = asked_overdue.result()
     return TicketPanels(
         header=view.header,
         notices=view.notices,
-        tiles=_tiles(indicators.kpis(db, scope), near_overdue.total, lang),
+        tiles=_tiles(asked_kpis.result(), near_overdue.total, lang),
         category_path=_category_path(db, scope, view.kept, page_path, lang),
         figures=tuple(
             _backlog_figure(dimension, backlog[dimension], scope, lang, theme) for dimension, _ in BREAKDOWNS

@@ -12,7 +12,7 @@ lists) measured 129 KB, a street of 1,500 Gusu workers 309 KB.
 At city scale each of the view's three questions (states per area,
 patrol coverage, the unpatrolled list) is a pass over 100,000 workers or
 grids; they are independent, so they are asked at once on separate
-connections (QUERIES), and the view waits for the slowest instead of the sum.
+connections (callbacks/parallel.py), and the view waits for the slowest instead of the sum.
 
 A chosen worker (from the list or a clicked dot) is untrusted input: the id
 must be a short string and the worker must be in the scope
@@ -25,7 +25,6 @@ chosen, and a track asked for anyway is a line saying it needs that permission.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import dash
@@ -35,8 +34,9 @@ from dash.exceptions import PreventUpdate
 from plotly.graph_objects import Figure
 
 from callbacks import requested_scope
-from callbacks.area_map import clicked_code, geometry_update, register_drill_down
-from callbacks.scoped_view import child_area_search, refresh_answer, scoped_view
+from callbacks.area_map import clicked_code, geometry_update, holds_geometry, register_drill_down
+from callbacks.parallel import ask
+from callbacks.scoped_view import child_area_search, ready_refresh_answer, scoped_view
 from callbacks.url import query_params
 from components import ids
 from components.area_map import (
@@ -66,8 +66,6 @@ POINT_LIMIT = 3000
 # Most unpatrolled grids listed by name; the count is always complete.
 UNPATROLLED_LISTED = 200
 WORKER_ID_MAX = 40
-# Shared by every request: bounds the connections the view's parallel questions take.
-QUERIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="workers-view")
 
 
 class WorkersPanels(NamedTuple):
@@ -125,8 +123,9 @@ def register(app: dash.Dash, db: Database) -> None:
         State(MAP_IDS.loaded, "data"),
     )
     def refresh(_tick, search, loaded):
-        return refresh_answer(search, len(OUTPUTS),
-                              lambda: workers_panels(db, search, loaded, app.get_relative_path("/workers")), "workers")
+        return ready_refresh_answer(db, search, len(OUTPUTS),
+                                    lambda: workers_panels(db, search, loaded, app.get_relative_path("/workers")),
+                                    "workers", lambda scope: (holds_geometry(db, scope, loaded),))
 
     @app.callback(
         Output(ids.WORKERS_TRACK, "children"),
@@ -173,9 +172,9 @@ def workers_panels(
     view = scoped_view(db, search, page_path)
     scope, lang, theme = view.scope, view.lang, view.theme
     asked = (
-        QUERIES.submit(workers.workers_by_area, db, scope),
-        QUERIES.submit(workers.patrol_coverage_by_area, db, scope),
-        QUERIES.submit(workers.unpatrolled_grids, db, scope, UNPATROLLED_LISTED),
+        ask(workers.workers_by_area, db, scope),
+        ask(workers.patrol_coverage_by_area, db, scope),
+        ask(workers.unpatrolled_grids, db, scope, UNPATROLLED_LISTED),
     )
     base = geometry_update(db, scope, loaded)
     by_area, coverage, unpatrolled = (question.result() for question in asked)
