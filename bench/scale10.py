@@ -410,8 +410,8 @@ def render(results: dict) -> str:
         pr = g.get("progress")
         load = g["load_during_tickets"]
         lines += ["## Generation (still running when this was written)", "",
-                  f"`nice -n 10 python -m demo.generate --preset chengdu10` had built and loaded "
-                  + (f"{pr['rows']:,} tickets by {pr['to']}, **{pr['rows_per_s']:,.0f} rows/s** built and COPY-loaded "
+                  f"`nice -n 10 python -m demo.generate --preset chengdu10` had built "
+                  + (f"{pr['rows']:,} tickets by {pr['to']} (all but the last chunk COPY-loaded), **{pr['rows_per_s']:,.0f} rows/s** built and loaded "
                      f"between {pr['from']} and {pr['to']}" if pr else "no chunk yet")
                   + (f", 1-min load average {load['min']}–{load['max']} (median {load['median']}) meanwhile" if load else "")
                   + f" ({_load(g)}).", ""]
