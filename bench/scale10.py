@@ -497,7 +497,7 @@ def render(results: dict) -> str:
             lines.append("")
     d = results.get("designs")
     if d:
-        lines += ["## What the next order of magnitude needs: measured at 21.6 M", "",
+        lines += [f"## What the next order of magnitude needs: measured on chengdu10's {_tickets(results)} tickets", "",
                   f"The {len(d['statements'])} ticket statements of a cold city-wide `/api/v1/kpis` (as_of {d['as_of']}, "
                   "last 30 days), captured from OneScreen's engine and replayed through the driver on the same rows, "
                   "stored and indexed differently (median ms of all statements together after one warm-up run, except "
@@ -536,6 +536,11 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _tickets(results: dict) -> str:
+    g = results.get("generation") or {}
+    return f"{g['summary']['rows']['ticket'] / 1e6:,.1f} M" if g.get("summary") else "~21.6 M"
+
+
 def _faster(a: float, b: float) -> str:
     """'3.1x slower' or '2.0x faster': a against b."""
     return f"{a / b:,.1f}x slower" if a >= b else f"{b / a:,.1f}x faster"
@@ -568,6 +573,22 @@ def _reading(results: dict) -> list[str]:
         said.append(f"- **Longer periods** through the API: a year costs {periods[365] / periods[30]:,.1f}x a month, "
                     f"ten years {periods[3650] / periods[30]:,.1f}x ({periods[3650] / 1000:,.1f} s cold): what grows "
                     "with the data is the period a question spans, not the table.")
+    base_visits = {city["preset"]: city for city in results.get("baseline", {}).get("browser", {}).get("cities", [])}
+    for city in results.get("browser", {}).get("cities", []):
+        shown = {view: load["shown_ms"] for view, load in city["first"].items()}
+        slowest = max(shown, key=lambda view: shown[view] if shown[view] is not None else float("inf"))
+        within = [view for view, ms in shown.items() if ms is not None and ms <= 1000]
+        line = (f"- **Views, first visit, {city['preset']}**: {len(within)} of {len(shown)} within 1 s; the slowest "
+                f"is {slowest} ({'not shown' if shown[slowest] is None else f'{shown[slowest] / 1000:,.1f} s'}, its "
+                f"slowest callback {city['first'][slowest]['slowest_callback_ms'] / 1000:,.1f} s).")
+        if "chengdu" in base_visits:
+            before = {view: load["shown_ms"] for view, load in base_visits["chengdu"]["first"].items()}
+            slower = [view for view in shown if None not in (shown[view], before.get(view)) and shown[view] > before[view]]
+            line += (f" Against chengdu's first visits (2.16 M, taken at another load, see above) "
+                     + (f"{len(slower)} view(s) got slower: {', '.join(slower)}." if slower else
+                        "no view got slower with ten times the tickets: what keeps the views from a second is "
+                        "their own work (issue 12's first items), not the table's size."))
+        said.append(line)
     if d:
         v = d["variants"]
         btree, brin, none = v["btree (contract)"], v["brin on reported_at"], v["no reported_at index"]
