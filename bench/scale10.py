@@ -253,8 +253,9 @@ def designs(url: str) -> dict:
         driver.autocommit = True
         with driver.cursor() as cursor:
             cursor.execute("CREATE SCHEMA IF NOT EXISTS scale10")
+            cursor.execute("DROP INDEX IF EXISTS i12s_ticket_reported_brin")  # rebuilt, so its build time is measured
             started = time.perf_counter()
-            cursor.execute("CREATE INDEX IF NOT EXISTS i12s_ticket_reported_brin ON ticket USING brin (reported_at)")
+            cursor.execute("CREATE INDEX i12s_ticket_reported_brin ON ticket USING brin (reported_at)")
             out["brin_build_s"] = time.perf_counter() - started
             cursor.execute("SELECT pg_relation_size('i12s_ticket_reported_brin')")
             out["brin_bytes"] = cursor.fetchone()[0]
@@ -561,8 +562,7 @@ def _reading(results: dict) -> list[str]:
         mine = {q["request"]: q for q in a["chengdu10"]["requests"]}
         k10, k1 = mine["/api/v1/kpis"], base["/api/v1/kpis"]
         said.append(f"- **City-wide KPIs, last 30 days**: {k10['cold_ms']:,.0f} ms cold at ten times the tickets against "
-                    f"{k1['cold_ms']:,.0f} ms at 2.16 M ({_faster(k10['cold_ms'], k1['cold_ms'])}; both measured on a "
-                    f"loaded machine, see the loads), warm {k10['warm_ms']:.1f} ms against {k1['warm_ms']:.1f} ms. "
+                    f"{k1['cold_ms']:,.0f} ms at 2.16 M ({_faster(k10['cold_ms'], k1['cold_ms'])}; the loads are given above), warm {k10['warm_ms']:.1f} ms against {k1['warm_ms']:.1f} ms. "
                     + ("Ten times the table, the same month, not slower (the machine's load differed between the "
                        "two runs, see above): the cost follows the period, as the covering index led by reported_at "
                        "reads only the month."
@@ -608,7 +608,10 @@ def _reading(results: dict) -> list[str]:
                            "the month, so query time barely changes; what partitions buy is operational (detach or "
                            "archive a month, vacuum and re-index a month at a time)."
                            if 0.75 < part["ms"] / btree["ms"] < 1.33 else
-                           "Pruning to the month's partitions changes the month's query time by that much."))
+                           "Slower: the backlog statement has no reported_at bound, so it visits every partition's "
+                           "closed_at index (see the plan), while the period statement prunes to the month's."
+                           if part["ms"] > btree["ms"] else
+                           "Pruning to the month's partitions makes the month's question that much faster."))
         rows = {r["days"]: r for r in d["periods"]}
         said.append(f"- **Daily summary per street** ({d['summary_build']['rows']:,} rows, "
                     f"{_mib(d['summary_build']['bytes'])}, built in {d['summary_build']['build_s']:,.0f} s): the "
