@@ -23,14 +23,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from api import register_api
 from config import load_settings
 from data_access.database import Database
 from demo.generate import generate
+from tests.support import api_server, api_token
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "bench"
@@ -76,14 +75,20 @@ def ensure_database(dialect: str, preset: str, reuse: bool) -> tuple[str, dict |
     return url, generate(url, preset=preset, seed=42)
 
 
-def time_requests(url: str) -> list[dict]:
+def api_client(url: str):
+    """The API on `url` behind the app's guard, and a test client holding an analyst's token for every area."""
     # The bench makes its PostgreSQL city as the superuser and reads it as such: allowed here, refused in production.
     settings = replace(load_settings(), database_url=url, cache_redis_url=None, allow_writable_role=True)
     db = Database.from_settings(settings)
-    server = Flask("onescreen-bench")
-    register_api(server, db)
+    server = api_server(db)
     client = server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(server)}"
     client.get("/health")  # connects and inspects the schema once, as a running server would have
+    return db, client
+
+
+def time_requests(url: str) -> list[dict]:
+    db, client = api_client(url)
     # A fixed as_of makes every run ask the same question and the cache key stable.
     as_of = client.get("/api/v1/kpis").get_json()["as_of"]
     rows = []
@@ -92,15 +97,16 @@ def time_requests(url: str) -> list[dict]:
         cold = []
         for _ in range(COLD_RUNS):
             db.cache.clear()
-            cold.append(_timed(client, full))
-        warm = [_timed(client, full) for _ in range(WARM_RUNS)]
+            cold.append(timed_get(client, full))
+        warm = [timed_get(client, full) for _ in range(WARM_RUNS)]
         rows.append({"request": path, "cold_ms": statistics.median(cold), "cold_max_ms": max(cold),
                      "warm_ms": statistics.median(warm)})
     db.engine.dispose()
     return rows
 
 
-def _timed(client, path: str) -> float:
+def timed_get(client, path: str) -> float:
+    """Milliseconds `client` took to GET `path`; anything but 200 is an error, not a figure."""
     started = time.perf_counter()
     response = client.get(path)
     elapsed = (time.perf_counter() - started) * 1000

@@ -10,7 +10,7 @@ transaction for SQLite, COPY for PostgreSQL, multi-row INSERTs for MySQL.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import reduce
 from time import perf_counter
 
@@ -28,16 +28,22 @@ CHUNK_ROWS = 100_000
 SQLITE_CACHE_KIB = 256 * 1024
 
 
-def load_tables(engine: Engine, frames: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+def load_tables(engine: Engine, frames: Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]]) -> dict[str, float]:
     """Replace the contract tables with `frames` (one per table, columns in contract order).
 
-    Returns seconds per phase: `load_<table>`, `indexes`, `analyze`.
+    A table's rows are a DataFrame or an iterable of DataFrames (chunks, for
+    tables too large to hold in memory). Tables given whole are loaded first,
+    then the chunked ones in `frames`' order, so a lazy iterable may use what
+    an earlier one produced. Returns seconds per phase: `load_<table>`,
+    `indexes`, `analyze`.
     """
     tables = metadata.sorted_tables
+    # Checked before anything is dropped; chunks are checked as they come.
     for table in tables:
-        columns = list(frames[table.name].columns)
-        if columns != [column.name for column in table.columns]:
-            raise ValueError(f"{table.name}: columns {columns} are not the contract's")
+        if isinstance(frames[table.name], pd.DataFrame):
+            _check_columns(table, frames[table.name])
+    whole = [table for table in tables if isinstance(frames[table.name], pd.DataFrame)]
+    chunked = [metadata.tables[name] for name in frames if not isinstance(frames[name], pd.DataFrame)]
 
     timings: dict[str, float] = {}
     metadata.drop_all(engine)
@@ -50,10 +56,13 @@ def load_tables(engine: Engine, frames: Mapping[str, pd.DataFrame]) -> dict[str,
         with connection.begin():
             for table in tables:
                 connection.execute(CreateTable(table))
-        for table in tables:
+        for table in whole + chunked:
             started = perf_counter()
             with connection.begin():
-                write_rows(connection, table, frames[table.name])
+                rows = frames[table.name]
+                for frame in [rows] if isinstance(rows, pd.DataFrame) else rows:
+                    _check_columns(table, frame)
+                    write_rows(connection, table, frame)
             timings[f"load_{table.name}"] = perf_counter() - started
 
         started = perf_counter()
@@ -109,6 +118,12 @@ def gather_statistics(engine: Engine, tables: list[Table]) -> None:
             connection.exec_driver_sql(f"VACUUM ANALYZE {names}")
         else:
             connection.exec_driver_sql(f"ANALYZE TABLE {names}")
+
+
+def _check_columns(table: Table, frame: pd.DataFrame) -> None:
+    columns = list(frame.columns)
+    if columns != [column.name for column in table.columns]:
+        raise ValueError(f"{table.name}: columns {columns} are not the contract's")
 
 
 def _chunks(frame: pd.DataFrame):

@@ -12,6 +12,7 @@ with the same satisfaction model.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import numpy as np
@@ -160,16 +161,79 @@ def synthesize_tickets(
     `streets` is the street code of every leaf: a street's performance sets
     how fast its tickets move and how satisfied its residents are.
     """
-    reported_at, source = _arrivals(daily_rate, days, np.datetime64(now, "s"), rng)
+    now = np.datetime64(now, "s")
+    start = now - np.timedelta64(days, "D")
+    reported_at, source = _arrivals(daily_rate, start, now, rng, history=(start, now))
     item = _classify(source, items, rng)
-    # Some grids are busier than others (markets, old estates, a main road).
+    busyness = _grid_busyness(leaves, rng)
+    leaf = rng.choice(len(leaves.codes), len(reported_at), p=busyness)
+    handling_factor = _street_handling(streets, rng)[leaf]
+    return _tickets(1, reported_at, source, item, leaf, handling_factor, leaves, items, now, rng)
+
+
+def ticket_history(
+    *,
+    leaves: Leaves,
+    streets: np.ndarray,
+    items: TicketItems,
+    daily_rate: float,
+    days: int,
+    chunk_days: int,
+    now: datetime,
+    rng: np.random.Generator,
+    chunk_rng: Callable[[int], np.random.Generator],
+) -> Iterator[pd.DataFrame]:
+    """The same history as synthesize_tickets, `chunk_days` of reports at a time, oldest first.
+
+    For histories too long to hold in memory (tens of millions of tickets):
+    the city's traits (busy grids, fast and slow streets) are drawn once
+    from `rng`, so every chunk is the same city; chunk k draws its arrivals
+    and lifecycles from `chunk_rng(k)`, and ids run on across chunks.
+    """
+    now = np.datetime64(now, "s")
+    start = now - np.timedelta64(days, "D")
+    busyness = _grid_busyness(leaves, rng)
+    handling_of_leaf = _street_handling(streets, rng)
+    first_number = 1
+    for number, chunk_start in enumerate(range(0, days, chunk_days)):
+        chunk_rng_k = chunk_rng(number)
+        window = (start + np.timedelta64(chunk_start, "D"), min(start + np.timedelta64(chunk_start + chunk_days, "D"), now))
+        reported_at, source = _arrivals(daily_rate, *window, chunk_rng_k, history=(start, now))
+        item = _classify(source, items, chunk_rng_k)
+        leaf = chunk_rng_k.choice(len(leaves.codes), len(reported_at), p=busyness)
+        yield _tickets(first_number, reported_at, source, item, leaf, handling_of_leaf[leaf], leaves, items, now, chunk_rng_k)
+        first_number += len(reported_at)
+
+
+def _grid_busyness(leaves: Leaves, rng: np.random.Generator) -> np.ndarray:
+    """Each grid's share of the tickets: some are busier than others (markets, old estates, a main road)."""
     busyness = rng.lognormal(0, 0.6, len(leaves.codes))
-    leaf = rng.choice(len(leaves.codes), len(reported_at), p=busyness / busyness.sum())
+    return busyness / busyness.sum()
+
+
+def _street_handling(streets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Per leaf, its street's handling factor: < 1 handles faster and better than average.
+
+    The spread makes clear leaders and laggards.
+    """
     street_names, street_of_leaf = np.unique(streets, return_inverse=True)
-    # < 1: a street that handles faster and better than average; the spread makes clear leaders and laggards.
-    handling_factor = np.exp(rng.normal(0, 0.3, len(street_names)))[street_of_leaf][leaf]
+    return np.exp(rng.normal(0, 0.3, len(street_names)))[street_of_leaf]
+
+
+def _tickets(
+    first_number: int,
+    reported_at: np.ndarray,
+    source: np.ndarray,
+    item: np.ndarray,
+    leaf: np.ndarray,
+    handling_factor: np.ndarray,
+    leaves: Leaves,
+    items: TicketItems,
+    now: np.datetime64,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     tickets = intake(
-        first_number=1,
+        first_number=first_number,
         reported_at=reported_at,
         source=np.array(TICKET_SOURCES, dtype=object)[source],
         category_code=items.codes[item],
@@ -180,27 +244,36 @@ def synthesize_tickets(
         leaf=leaf,
         rng=rng,
     )
-    return _live_through(tickets, items.sla_hours[item], handling_factor, np.datetime64(now, "s"), rng)
+    return _live_through(tickets, items.sla_hours[item], handling_factor, now, rng)
 
 
-def _arrivals(daily_rate: float, days: int, now: np.datetime64, rng: np.random.Generator):
-    """Report times (sorted) and source indexes of all tickets in the `days` before `now`.
+def _arrivals(
+    daily_rate: float,
+    window_start: np.datetime64,
+    window_end: np.datetime64,
+    rng: np.random.Generator,
+    history: tuple[np.datetime64, np.datetime64],
+):
+    """Report times (sorted) and source indexes of all tickets from `window_start` up to `window_end`.
 
     Counts are Poisson per hour and source around rhythm.ticket_intensity,
     times a day-to-day swing (weather, events) and a slow growth over the
-    year as more channels feed the centre.
+    whole `history` (start, end) as more channels feed the centre.
     """
-    first_hour = (now - np.timedelta64(days, "D")).astype("datetime64[h]")
-    hours = np.arange(first_hour, now.astype("datetime64[h]") + 1, np.timedelta64(1, "h"))
+    first_hour = window_start.astype("datetime64[h]")
+    hours = np.arange(first_hour, window_end.astype("datetime64[h]") + 1, np.timedelta64(1, "h"))
     hour_start = hours.astype("datetime64[s]")
-    # The first and the current hour are only partly inside the window.
-    window_start = now - np.timedelta64(days, "D")
+    # The first and the last hour are only partly inside the window.
     open_from = np.maximum(hour_start, window_start)
-    open_seconds = np.clip((np.minimum(hour_start + np.timedelta64(3600, "s"), now) - open_from).astype(np.int64), 0, 3600)
+    open_seconds = np.clip(
+        (np.minimum(hour_start + np.timedelta64(3600, "s"), window_end) - open_from).astype(np.int64), 0, 3600
+    )
 
     day = (hours.astype("datetime64[D]") - hours[0].astype("datetime64[D]")).astype(np.int64)
     swing = rng.lognormal(0, 0.12, day.max() + 1)[day]
-    growth = 0.93 + 0.14 * np.arange(len(hours)) / len(hours)
+    history_hours = np.arange(history[0].astype("datetime64[h]"), history[1].astype("datetime64[h]") + 1).size
+    hour_in_history = (hours - history[0].astype("datetime64[h]")).astype(np.int64)
+    growth = 0.93 + 0.14 * hour_in_history / history_hours
     expected = daily_rate * ticket_intensity(hours) * (swing * growth * open_seconds / 3600)[:, None]
     counts = rng.poisson(expected).ravel()
 

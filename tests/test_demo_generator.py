@@ -5,6 +5,7 @@ Every test builds the `tiny` preset into an SQLite file under tmp_path.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -19,6 +20,7 @@ from data_access.contract import AREA_LEVELS, TICKET_INDEXES, TICKET_STATUSES, m
 from data_access.scope import Scope
 from demo.generate import generate
 from demo.live import tick
+from demo.presets import PRESETS
 from tests.support import read_only_database
 
 # A Wednesday morning: ordinary crowds, so any zone over capacity is a surge.
@@ -284,3 +286,40 @@ def test_a_few_workstations_are_over_budget_and_the_funds_view_warns_naming_them
     assert all(name in warning for name in over["area_name"])
     rows = {row["account_id"]: row for row in panels.accounts_rows}
     assert all(rows[account]["over_budget"] for account in over["account_id"])
+
+
+def test_chengdu10_is_ten_years_of_chengdu_built_in_chunks():
+    chengdu, chengdu10 = PRESETS["chengdu"], PRESETS["chengdu10"]
+    assert chengdu10.ticket_days == 10 * chengdu.ticket_days
+    assert chengdu10.tickets_per_day * chengdu10.ticket_days == pytest.approx(21_600_000)
+    # The same city: only the history's length and how it is built differ.
+    assert replace(chengdu10, name="chengdu", ticket_days=chengdu.ticket_days, ticket_chunk_days=None) == chengdu
+    assert chengdu10.ticket_chunk_days < chengdu10.ticket_days
+
+
+def test_a_history_streamed_in_chunks_is_one_coherent_history(tmp_path, monkeypatch):
+    # The chengdu10 way of building, at tiny scale: 120 days, a week at a time.
+    streamed = replace(PRESETS["tiny"], name="tiny_streamed", ticket_days=120, ticket_chunk_days=7)
+    monkeypatch.setitem(PRESETS, streamed.name, streamed)
+    url = f"sqlite:///{tmp_path / 'streamed.sqlite'}"
+    summary = generate(url, preset=streamed.name, seed=42, now=NOW)
+    tickets = _read(url, "SELECT ticket_id, reported_at, handled_at, status FROM ticket ORDER BY ticket_id")
+    assert summary["rows"]["ticket"] == len(tickets)
+    assert 30 * 120 < len(tickets) < 50 * 120
+    # Ids run on across chunks with no gap or repeat, in report order.
+    numbers = tickets["ticket_id"].str[1:].astype(int).to_numpy()
+    assert (numbers == np.arange(1, len(tickets) + 1)).all()
+    reported = pd.to_datetime(tickets["reported_at"])
+    assert reported.is_monotonic_increasing
+    assert reported.min() >= pd.Timestamp(NOW - timedelta(days=120)) and reported.max() <= pd.Timestamp(NOW)
+    # No week (chunk) is missing or doubled: every week's count is near the average.
+    weekly = reported.dt.floor("D").value_counts().sort_index().rolling(7).sum().dropna()
+    assert weekly.min() > 0.6 * weekly.mean() and weekly.max() < 1.4 * weekly.mean()
+    # Every chunk lives through to the same now: the old are closed (bar a stalled few), the young not all.
+    still_open = ~tickets["status"].isin(["closed", "cancelled"])
+    old = reported < pd.Timestamp(NOW - timedelta(days=60))
+    assert still_open[old].mean() < 0.005 and still_open[~old].any()
+    # Expenses fix tickets that were handled.
+    fixes = _read(url, "SELECT e.ticket_id, t.handled_at FROM fund_expense e JOIN ticket t USING (ticket_id)")
+    assert summary["rows"]["fund_expense"] > len(fixes) > 0 and fixes["handled_at"].notna().all()
+    assert _read(url, "SELECT COUNT(*) AS n FROM fund_expense WHERE ticket_id IS NOT NULL")["n"].iloc[0] == len(fixes)
