@@ -39,12 +39,13 @@ demo: install $(DEMO_DB)
 	ONESCREEN_DATABASE_URL=$(DEMO_URL) $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \
 		--workers 2 --threads 4 --timeout 60 app:server
 
-# The deployment of deploy/ on this machine, for a try: two gunicorns (127.0.0.1:8061, 8062) on the demo city
+# The deployment of deploy/ on this machine, for a try: two web gunicorns (127.0.0.1:8061, 8062) and an export
+# one (8071) on the demo city
 # behind Debian's nginx on http://127.0.0.1:8080, its config rendered into a temporary folder (never /etc/nginx);
 # the demo's logins are printed first. No live feed: deploy/ is what a centre installs. Ctrl-C stops all.
 deploy-local: install $(DEMO_DB)
 	@ONESCREEN_DATABASE_URL=$(DEMO_URL) $(PY) -m access demo-logins
-	@$(PY) -m deploy.local --url $(DEMO_URL) --listen 127.0.0.1:8080 --web-port 8061 --web-port 8062
+	@$(PY) -m deploy.local --url $(DEMO_URL) --listen 127.0.0.1:8080 --web-port 8061 --web-port 8062 --export-port 8071
 
 test: install
 	$(PY) -m pytest

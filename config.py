@@ -69,8 +69,8 @@ class Settings:
     # How long a connection attempt, a pool checkout, an SQLite lock or a Redis call may wait, and a
     # database that answers nothing (not even "cancelled") is given beyond the statement timeout.
     connect_timeout_s: float = 3.0
-    # After a connection failure the database counts as down this long (doubling while it stays down,
-    # to 30 s): requests fail at once instead of queueing on a server that does not answer.
+    # After a connection failure the database counts as down this long, then one request probes it (and /health
+    # may probe sooner): requests fail at once instead of queueing on a server that does not answer.
     outage_backoff_s: float = 5.0
     # --- Ready-made answers (callbacks/refresher.py) ---
     # One process per cluster (elected through Redis) re-computes, each cache window, the answers walls recently

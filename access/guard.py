@@ -59,10 +59,10 @@ def permission_for(path: str) -> str:
         return "api"
     if path.startswith("/export/"):
         return "export"
-    if path.startswith("/admin"):
+    if path.startswith("/admin") or path == "/health/details":
         return "admin"
-    if path.startswith("/account") or path == "/logout" or path == "/health/details":
-        return "account" if path != "/health/details" else "admin"
+    if path.startswith("/account") or path == "/logout":
+        return "account"
     return "views"
 
 

@@ -5,12 +5,20 @@ route parses its scope with `parse_scope` and answers from the same
 `data_access` functions as the views. Bad input is a 4xx with a JSON error
 that names the parameter; a database that does not answer is a 503; nothing
 else escapes as a 500.
+
+A database that does not answer (or one request refreshing an answer past
+its freshness while others ask) is no 503 when the cache holds a last good
+answer: that answer is served, and says so: a `stale` object in the JSON
+(`since`, when it was computed; `age_seconds`; `reason`) and the headers
+`Warning: 110 - "Response is Stale"` and `X-OneScreen-Stale-Seconds`, so a
+script can tell old numbers from live ones. A live answer has neither.
 """
 from __future__ import annotations
 
 import logging
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from typing import Callable
 
 from flask import Blueprint, Flask, jsonify, request
 
@@ -19,13 +27,17 @@ from access.guard import current_principal
 from api.openapi import openapi_document
 from data_access import DatabaseError, indicators, reference
 from data_access.areas import WHOLE_DATABASE, find_area, root_area_code
+from data_access.cache import Staleness, watch_staleness
 from data_access.database import Database
-from data_access.freshness import newest_data_at
+from data_access.freshness import newest_data_at, replica_lag_s
 from data_access.health import HealthCheck
 from data_access.scope import Scope, ScopeError, parse_scope
 
 log = logging.getLogger(__name__)
 _FILTER_NOUNS = {"dept": "department", "category": "category"}
+# The headers of an answer served past its freshness (RFC 7234's warning, and its age for scripts to compare).
+STALE_WARNING = '110 - "Response is Stale"'
+STALE_SECONDS_HEADER = "X-OneScreen-Stale-Seconds"
 
 
 class ApiError(Exception):
@@ -71,18 +83,42 @@ def _api_blueprint(db: Database) -> Blueprint:
 
     @api.get("/kpis")
     def kpis():
-        scope = scope_from_request(db)
-        return jsonify({**_scope_echo(scope), **indicators.kpis(db, scope)})
+        def answer():
+            scope = scope_from_request(db)
+            return {**_scope_echo(scope), **indicators.kpis(db, scope)}
+
+        return _answered(answer)
 
     @api.get("/breakdown")
     def breakdown():
-        return _grouped(db, indicators.kpis_by, indicators.PERIOD_DIMENSIONS, default="area")
+        return _answered(lambda: _grouped(db, indicators.kpis_by, indicators.PERIOD_DIMENSIONS, default="area"))
 
     @api.get("/backlog")
     def backlog():
-        return _grouped(db, indicators.backlog_by, indicators.BACKLOG_DIMENSIONS, default="age")
+        return _answered(lambda: _grouped(db, indicators.backlog_by, indicators.BACKLOG_DIMENSIONS, default="age"))
 
     return api
+
+
+def _answered(answer: Callable[[], dict]):
+    """`answer()` as JSON, marked stale (body and headers) when any answer it read was a last good one."""
+    with watch_staleness() as seen:
+        body = answer()
+    if seen.stale_since is None:
+        return jsonify(body)
+    response = jsonify({**body, "stale": stale_note(seen)})
+    response.headers["Warning"] = STALE_WARNING
+    response.headers[STALE_SECONDS_HEADER] = str(int(seen.age_s))
+    return response
+
+
+def stale_note(seen: Staleness) -> dict:
+    """The `stale` object: when the oldest answer served was computed (UTC), how old it is, and why it was served."""
+    return {
+        "since": datetime.fromtimestamp(seen.stale_since, timezone.utc).isoformat(timespec="seconds"),
+        "age_seconds": int(seen.age_s),
+        "reason": "database_unavailable" if seen.database_failed else "refreshing",
+    }
 
 
 def _with_json_errors(blueprint: Blueprint) -> Blueprint:
@@ -103,14 +139,14 @@ def _with_json_errors(blueprint: Blueprint) -> Blueprint:
     return blueprint
 
 
-def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str):
-    """A breakdown route: the scope, a validated `by`, one row per group."""
+def _grouped(db: Database, query, dimensions: tuple[str, ...], default: str) -> dict:
+    """A breakdown route's answer: the scope, a validated `by`, one row per group."""
     scope = scope_from_request(db)
     dimension = request.args.get("by", default)
     if dimension not in dimensions:
         raise ApiError(400, f"by must be one of {', '.join(dimensions)}", "by")
     frame = query(db, scope, dimension)
-    return jsonify({**_scope_echo(scope), "by": dimension, "rows": _rows(frame)})
+    return {**_scope_echo(scope), "by": dimension, "rows": _rows(frame)}
 
 
 def scope_from_request(db: Database) -> Scope:
@@ -174,7 +210,8 @@ def _health(db: Database, health: HealthCheck, *, details: bool):
     """Whether the database answers: up or down, for load balancers, and nothing more to anyone who asks.
 
     Within a second whatever hangs (data_access.health). With `details` (/health/details, which the guard
-    opens to administrators only): how old the newest data is and whether the operational role could write,
+    opens to administrators only): how old the newest data is, how far behind the replica read is (null: not a
+    replica; 0: caught up; data_access.freshness.replica_lag_s), and whether the operational role could write,
     which tell an outsider what is stale or weak.
     """
     now = db.settings.now()
@@ -186,6 +223,7 @@ def _health(db: Database, health: HealthCheck, *, details: bool):
     whole = Scope(area_code=WHOLE_DATABASE, period_from=now.date(), period_to=now.date(), as_of=now)
     try:
         newest = newest_data_at(db, whole)
+        lag = replica_lag_s(db)
     except DatabaseError as error:
         log.warning("health check: database down: %s", error)
         return jsonify(down), 503
@@ -197,6 +235,7 @@ def _health(db: Database, health: HealthCheck, *, details: bool):
             "checked_at": now.isoformat(),
             "newest_data_at": newest.isoformat() if newest else None,
             "data_age_seconds": None if age is None else int(age),
+            "replica_lag_seconds": None if lag is None else round(lag, 1),
             # Only true when an operator allowed it (ONESCREEN_ALLOW_WRITABLE_ROLE=1): it should not stay so.
             "writable_role": bool(db.writable_privileges),
         }

@@ -65,8 +65,35 @@ _SCOPE_ECHO = {
 }
 
 
+# An answer served from the cache past its freshness (api/__init__.py): live answers have no `stale`.
+_STALE = {
+    "type": "object",
+    "description": "Present only when the answer is not live: the database did not answer (or one request was "
+    "refreshing it) and the last good answer was served. The numbers are those of `since`.",
+    "required": ["since", "age_seconds", "reason"],
+    "properties": {
+        "since": {"type": "string", "format": "date-time",
+                  "description": "When the oldest answer served was computed (UTC)."},
+        "age_seconds": {"type": "integer", "minimum": 0, "description": "How old that answer is."},
+        "reason": {"type": "string", "enum": ["database_unavailable", "refreshing"]},
+    },
+}
+_STALE_HEADERS = {
+    "Warning": {"description": 'Only on a stale answer: `110 - "Response is Stale"`.',
+                "schema": {"type": "string"}},
+    "X-OneScreen-Stale-Seconds": {"description": "Only on a stale answer: its age in seconds (`stale.age_seconds`).",
+                                  "schema": {"type": "integer", "minimum": 0}},
+}
+
+
 def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _answer(schema: dict, description: str) -> dict:
+    """A 200 of the indicators: `schema` plus the stale mark and its headers."""
+    marked = {**schema, "properties": {**schema["properties"], "stale": _STALE}}
+    return {**_json(marked, description), "headers": _STALE_HEADERS}
 
 
 def _errors() -> dict:
@@ -88,9 +115,9 @@ def _breakdown(path_summary: str, dimensions: tuple[str, ...], default: str, col
                            _query("by", "Dimension to group by.", {"type": "string", "enum": list(dimensions),
                                                                    "default": default})],
             "responses": {
-                "200": _json({"type": "object", "properties": {**_SCOPE_ECHO, "by": {"type": "string"},
-                                                               "rows": {"type": "array", "items": row}}},
-                             "One row per group."),
+                "200": _answer({"type": "object", "properties": {**_SCOPE_ECHO, "by": {"type": "string"},
+                                                                 "rows": {"type": "array", "items": row}}},
+                               "One row per group."),
                 **_errors(),
             },
         }
@@ -198,14 +225,16 @@ def openapi_document() -> dict:
             "title": "OneScreen (一屏观城) API",
             "version": "1.0.0",
             "description": "Read-only indicators of the city's linkage command centre, "
-            "as defined in the OneScreen database contract. Rates are fractions (0.93), null when n/a.",
+            "as defined in the OneScreen database contract. Rates are fractions (0.93), null when n/a. "
+            "When the database does not answer, the last good answer is served with a `stale` object and the "
+            "headers `Warning: 110` and `X-OneScreen-Stale-Seconds`; with none, a 503.",
         },
         "paths": {
             "/api/v1/kpis": {
                 "get": {
                     "summary": "All indicators for a scope",
                     "parameters": SCOPE_PARAMETERS,
-                    "responses": {"200": _json(kpis, "The indicators."), **_errors()},
+                    "responses": {"200": _answer(kpis, "The indicators."), **_errors()},
                 }
             },
             "/api/v1/breakdown": _breakdown(

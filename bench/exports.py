@@ -41,10 +41,8 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -57,7 +55,9 @@ from typing import Iterator, NamedTuple
 from unittest.mock import patch
 
 from bench.run import machine
+from bench.serving import gunicorn
 from config import load_settings
+from deploy.local import web_environment
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -173,57 +173,14 @@ def serving(database: Path, as_of: str, statement_timeout_s: float | None = MEAS
 
     `statement_timeout_s` None leaves ONESCREEN_STATEMENT_TIMEOUT at its default.
     """
-    port = _free_port()
-    env = {**os.environ, "ONESCREEN_DATABASE_URL": f"sqlite:///{database}", "ONESCREEN_NOW": as_of}
-    for unset in ("ONESCREEN_CACHE_REDIS_URL", "ONESCREEN_STATEMENT_TIMEOUT"):
-        env.pop(unset, None)
-    if statement_timeout_s is not None:
-        env["ONESCREEN_STATEMENT_TIMEOUT"] = str(statement_timeout_s)
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    # No control socket: other gunicorns on the machine (make demo, the browser tests) share its default
-    # path, and it lives in the master, not in the worker measured.
-    command = [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
-               "--timeout", "600", "--no-control-socket", "app:server"]
-    with SERVER_LOG.open("ab") as log:
-        master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-    try:
-        _wait_until_up(port, master)
-        yield Server(port, _worker_pid(master.pid))
-    finally:
-        master.terminate()
-        try:
-            master.wait(30)
-        except subprocess.TimeoutExpired:
-            master.kill()
-            master.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(port: int, master: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if master.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {master.returncode}; see {SERVER_LOG}")
-        try:
-            get_json(port, "/health")
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /health within {timeout_s:.0f} s; see {SERVER_LOG}")
-
-
-def _worker_pid(master_pid: int) -> int:
-    """The one worker: the gunicorn master's child process."""
-    children = [int(pid) for task in Path(f"/proc/{master_pid}/task").iterdir()
-                for pid in (task / "children").read_text().split()]
-    if len(children) != 1:
-        raise RuntimeError(f"gunicorn {master_pid} has {len(children)} workers, expected 1")
-    return children[0]
+    timeout = {} if statement_timeout_s is None else {"ONESCREEN_STATEMENT_TIMEOUT": str(statement_timeout_s)}
+    env = web_environment(f"sqlite:///{database}", None, ONESCREEN_NOW=as_of, **timeout)
+    # gunicorn's own --timeout as long as a measured export may take.
+    with gunicorn(env, SERVER_LOG, workers=1, threads=2, timeout_s=600) as served:
+        workers = served.workers()
+        if len(workers) != 1:
+            raise RuntimeError(f"gunicorn {served.master.pid} has {len(workers)} workers, expected 1")
+        yield Server(served.port, workers[0])
 
 
 def get_json(port: int, path: str) -> dict:

@@ -1,7 +1,8 @@
 """Load benchmark: simulated walls replaying the wall's refresh callback against gunicorn on PostgreSQL.
 
-`python -m bench.walls [--preset gusu|chengdu] [--levels 1,20,100] [--seconds 60] [--refresh 5]
-[--repeats 1] [--caches memory,redis] [--regenerate]` writes bench/walls_results.md and a JSON twin.
+`python -m bench.walls [--preset gusu|chengdu] [--database NAME] [--levels 1,20,100] [--seconds 60]
+[--refresh 5] [--repeats 1] [--caches memory,redis] [--web-processes 2] [--web-workers 2] [--web-threads 8]
+[--export-processes 1] [--regenerate]` writes bench/walls_results.md and a JSON twin.
 
 What a wall costs the server is its refresh: every `refresh` seconds its
 browser posts /_dash-update-component for the callback fed by the refresh
@@ -10,20 +11,30 @@ interval. Each simulated wall posts that request as the browser builds it
 renderer does, with a signed-in leader's session cookie and the page's
 Origin), on a fixed schedule whatever the previous answer took (a browser's
 interval does not wait either), the walls staggered evenly over the refresh
-period. Latency is from sending to the last byte of the answer; a request
-unanswered after CLIENT_TIMEOUT_S counts as an error ("timeout").
+period. Each wall sends from an address of its own (127.1.x.y: Linux answers
+on all of 127/8), as walls on a centre's network do, so nginx's per-address
+limits see one wall each. Latency is from sending to the last byte of the
+answer; a request unanswered after CLIENT_TIMEOUT_S counts as an error
+("timeout").
 
-The server is started as `make demo` starts it (gunicorn, 2 workers x 4
-threads), afresh for every run, on the city in PostgreSQL, read through a
-read-only role as docs/integration.md sets one up. Each run first fetches one
-refresh (the cold answer, reported apart), then measures `seconds` of load.
-With `--caches redis` the answers are shared through Redis (a database
-number of the benchmark's own, flushed before each run).
+The server is the deployment of docs/deploy.md, started afresh for every run
+by the functions deploy/local.py starts it with (bench/serving.py): nginx,
+its site rendered by deploy/render.py, in front of the web gunicorns
+(by default two, of 2 workers x 8 threads, as onescreen-web@.service) and an
+export gunicorn (one worker of 4 threads at nice 10, as
+onescreen-export@.service) to which nginx sends /export/. Every client goes
+through nginx. The city is in PostgreSQL, read through a read-only role as
+docs/integration.md sets one up. Each run first fetches one refresh (the
+cold answer, reported apart), then measures `seconds` of load. With
+`--caches redis` the answers are shared through Redis (a database number of
+the benchmark's own, ONESCREEN_BENCH_REDIS_URL, flushed before each run).
 
 In the highest level, halfway through, 8 slow-loris clients start (request
-headers sent a byte at a time, straight to gunicorn: there is no nginx in
-front) and 8 whole-view PDF exports are requested at once; the walls'
-latency is reported before and during that storm.
+headers sent a byte at a time, to nginx) and 8 whole-view PDF exports are
+requested at once, from 8 desks (addresses) of analysts; the walls' latency
+is reported before and during that storm, with what the exports got (a file,
+or the export pool's 503 "busy, retry in N s") and the CPU the web and the
+export processes used.
 
 The database's work per refresh window is read from the statistics views:
 pg_stat_statements needs shared_preload_libraries, which this machine's
@@ -48,11 +59,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, NamedTuple
 
 from dash._utils import split_callback_id
 from sqlalchemy import create_engine, text
@@ -60,7 +70,9 @@ from sqlalchemy.engine import make_url
 
 from access.service import Access
 from bench.run import machine
+from bench.serving import Deployed, Gunicorn, deployment
 from config import load_settings
+from deploy.local import NGINX, EXPORT_NICE, EXPORT_THREADS, EXPORT_WORKERS, web_environment
 from components import ids
 
 HERE = Path(__file__).resolve().parent
@@ -80,6 +92,13 @@ STATS_SETTLE_S = 11
 LORIS_CLIENTS = 8
 LORIS_BYTE_INTERVAL_S = 0.5
 PDF_VIEWS = ("overview", "tickets", "crowd", "workers", "closure", "funds", "tickets", "overview")
+# The second octet of the clients' loopback addresses, per kind of client.
+WALLS_NET, EXPORTS_NET, HEALTH_NET, LORIS_NET = 1, 2, 3, 4
+
+
+def client_address(net: int, n: int) -> str:
+    """The `n`th client of a kind: an address of its own on the loopback (127.<net>.x.y)."""
+    return f"127.{net}.{n // 250}.{n % 250 + 1}"
 
 
 # --- the city, its reader, the people ----------------------------------------------------------------------
@@ -127,11 +146,11 @@ def ensure_reader(database: str) -> str:
 class People(NamedTuple):
     store_url: str
     wall_sessions: list[str]
-    exporter_session: str
+    exporter_sessions: list[str]
 
 
 def sign_in(store_url: str, redis_url: str | None, walls: int) -> People:
-    """A leader of every area with one session per wall, and an analyst (leaders may not export) for the PDFs.
+    """A leader of every area with one session per wall, and an analyst (leaders may not export) per PDF.
 
     The sessions are opened by the app's own Access, so they are where the server looks: in Redis when it has
     one, else in the store.
@@ -141,74 +160,32 @@ def sign_in(store_url: str, redis_url: str | None, walls: int) -> People:
     leader = store.create_user("bench-leader", "Bench leader", "leader", ["*"])
     analyst = store.create_user("bench-analyst", "Bench analyst", "analyst", ["*"])
     sessions = [access.open_session(leader)[0] for _ in range(walls)]
-    exporter = access.open_session(analyst)[0]
+    exporters = [access.open_session(analyst)[0] for _ in PDF_VIEWS]
     store.engine.dispose()
-    return People(store_url, sessions, exporter)
+    return People(store_url, sessions, exporters)
 
 
 # --- the server --------------------------------------------------------------------------------------------
 
-class Served(NamedTuple):
-    port: int
-    master: subprocess.Popen
-
-    def workers(self) -> list[int]:
-        return [int(pid) for task in Path(f"/proc/{self.master.pid}/task").iterdir()
-                for pid in (task / "children").read_text().split()]
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the workers so far (clock ticks of /proc/<pid>/stat)."""
-        ticks = 0
-        for pid in self.workers():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+def served_environment(database_url: str, store_url: str, redis_url: str | None) -> dict[str, str]:
+    """The processes' settings, as deploy/local.py gives them (ONESCREEN_TRUSTED_PROXIES=1: nginx in front)."""
+    return web_environment(database_url, store_url, **({"ONESCREEN_CACHE_REDIS_URL": redis_url} if redis_url else {}))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def cpu_seconds(processes: list[Gunicorn]) -> float:
+    return sum(process.cpu_seconds() for process in processes)
 
 
-@contextmanager
-def gunicorn(database_url: str, store_url: str, redis_url: str | None, log: Path) -> Iterator[Served]:
-    """gunicorn as `make demo` runs it (2 workers x 4 threads) on a free port; stopped after."""
-    port = free_port()
-    env = {**os.environ, "ONESCREEN_DATABASE_URL": database_url, "ONESCREEN_APP_DATABASE_URL": store_url}
-    env.pop("ONESCREEN_CACHE_REDIS_URL", None)
-    if redis_url:
-        env["ONESCREEN_CACHE_REDIS_URL"] = redis_url
-    command = [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
-               "--workers", "2", "--threads", "4", "--timeout", "60", "app:server"]
-    with log.open("ab") as out:
-        master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
-    served = Served(port, master)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if master.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {master.returncode}; see {log}")
-            try:
-                request(port, "GET", "/health", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        yield served
-    finally:
-        master.terminate()
-        try:
-            master.wait(30)
-        except subprocess.TimeoutExpired:
-            master.kill()
-            master.wait()
+def machine_busy() -> tuple[int, int]:
+    """The machine's busy and total CPU ticks so far (/proc/stat): everyone's work, not only this benchmark's."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
 
 
 def request(port: int, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = CLIENT_TIMEOUT_S) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+            timeout: float = CLIENT_TIMEOUT_S, source: str = "127.0.0.1") -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -217,10 +194,11 @@ def request(port: int, method: str, path: str, *, body: bytes | None = None, hea
         connection.close()
 
 
-def browser_headers(port: int, session: str, refresh: int) -> dict:
+def browser_headers(port: int, session: str, refresh: int, search: str | None = None) -> dict:
     origin = f"http://127.0.0.1:{port}"
+    search = search or WALL_SEARCH.format(refresh=refresh)
     return {"Content-Type": "application/json", "Accept": "application/json", "Origin": origin,
-            "Referer": f"{origin}/wall{WALL_SEARCH.format(refresh=refresh)}", "Cookie": f"onescreen_session={session}"}
+            "Referer": f"{origin}/wall{search}", "Cookie": f"onescreen_session={session}"}
 
 
 def refresh_request(port: int, session: str, refresh: int) -> Callable[[int], bytes]:
@@ -231,13 +209,15 @@ def refresh_request(port: int, session: str, refresh: int) -> Callable[[int], by
     return refresh_body(json.loads(raw), refresh)
 
 
-def refresh_body(dependencies: list[dict], refresh: int) -> Callable[[int], bytes]:
-    """A function of the interval's tick count: the body the Dash renderer posts for the wall's refresh."""
+def refresh_body(dependencies: list[dict], refresh: int, search: str | None = None) -> Callable[[int], bytes]:
+    """A function of the interval's tick count: the body the Dash renderer posts for the wall's refresh.
+
+    `search` is the wall's URL query (default `?refresh=<refresh>`)."""
     callback = next(c for c in dependencies
                     if {"id": ids.WALL_REFRESH, "property": "n_intervals"} in c["inputs"])
     outputs = split_callback_id(callback["output"])
     changed = [f"{ids.WALL_REFRESH}.n_intervals"]
-    search = WALL_SEARCH.format(refresh=refresh)
+    search = search or WALL_SEARCH.format(refresh=refresh)
 
     def value(item: dict, tick: int):
         key = (item["id"], item["property"])
@@ -290,8 +270,9 @@ def run_walls(port: int, people: People, walls: int, seconds: float, refresh: in
     for at, wall, tick in schedule:
         time.sleep(max(0.0, started + at - time.monotonic()))
         headers = browser_headers(port, people.wall_sessions[wall], refresh)
-        thread = threading.Thread(target=lambda h=headers, b=body(tick): answers.append(
-            timed(port, "POST", CALLBACK_PATH, started, CLIENT_TIMEOUT_S, body=b, headers=h)), daemon=True)
+        thread = threading.Thread(target=lambda h=headers, b=body(tick), a=client_address(WALLS_NET, wall):
+                                  answers.append(timed(port, "POST", CALLBACK_PATH, started, CLIENT_TIMEOUT_S,
+                                                       body=b, headers=h, source=a)), daemon=True)
         thread.start()
         threads.append(thread)
     return threads
@@ -299,17 +280,17 @@ def run_walls(port: int, people: People, walls: int, seconds: float, refresh: in
 
 def probe_health(port: int, until: float, started: float, answers: list[Answer]) -> None:
     while time.monotonic() < until:
-        answers.append(timed(port, "GET", "/health", started, 10))
+        answers.append(timed(port, "GET", "/health", started, 10, source=client_address(HEALTH_NET, 0)))
         time.sleep(1)
 
 
-def slow_loris(port: int, until: float, finished: list[str]) -> None:
+def slow_loris(port: int, until: float, finished: list[str], source: str) -> None:
     """Request headers a byte at a time; again when the server answers or hangs up."""
     head = (f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: bench-loris\r\n"
             f"X-Padding: {'x' * 40}\r\n\r\n").encode()
     while time.monotonic() < until:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            with socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0)) as sock:
                 for byte in head:
                     if time.monotonic() >= until:
                         finished.append("still sending at the end")
@@ -323,10 +304,12 @@ def slow_loris(port: int, until: float, finished: list[str]) -> None:
 
 
 def export_burst(port: int, people: People, started: float, answers: list[Answer]) -> list[threading.Thread]:
-    headers = {"Cookie": f"onescreen_session={people.exporter_session}"}
-    threads = [threading.Thread(target=lambda v=view: answers.append(
-        timed(port, "GET", f"/export/{v}.pdf", started, EXPORT_TIMEOUT_S, headers=headers)), daemon=True)
-        for view in PDF_VIEWS]
+    """Every PDF of PDF_VIEWS at once, each from a desk (an address and a session) of its own."""
+    def export(n: int, view: str) -> None:
+        headers = {"Cookie": f"onescreen_session={people.exporter_sessions[n]}"}
+        answers.append(timed(port, "GET", f"/export/{view}.pdf", started, EXPORT_TIMEOUT_S, headers=headers,
+                             source=client_address(EXPORTS_NET, n)))
+    threads = [threading.Thread(target=export, args=(n, view), daemon=True) for n, view in enumerate(PDF_VIEWS)]
     for thread in threads:
         thread.start()
     return threads
@@ -368,6 +351,25 @@ def latency_summary(answers: list[Answer], seconds: float) -> dict:
     }
 
 
+class Usage(NamedTuple):
+    """CPU seconds so far: the web processes', the export processes', the machine's busy and total."""
+    web: float
+    export: float
+    busy_ticks: int
+    total_ticks: int
+
+    @classmethod
+    def now(cls, deployed: Deployed) -> Usage:
+        return cls(cpu_seconds(deployed.web), cpu_seconds(deployed.export), *machine_busy())
+
+    def since(self, before: Usage, answers: int) -> dict:
+        return {"web_cpu_s": round(self.web - before.web, 2), "export_cpu_s": round(self.export - before.export, 2),
+                "web_cpu_ms_per_answer": round((self.web - before.web) * 1000 / max(1, answers), 1),
+                # Share of both cores busy, whoever's work it was (other sessions share the machine).
+                "machine_busy_share": round((self.busy_ticks - before.busy_ticks)
+                                            / max(1, self.total_ticks - before.total_ticks), 2)}
+
+
 def one_run(args, database: str, reader_url: str, cache: str, walls: int, work: Path) -> dict:
     store_url = f"sqlite:///{work / f'store-{cache}-{walls}-{time.monotonic_ns()}.sqlite'}"
     redis_url = REDIS_URL if cache == "redis" else None
@@ -376,47 +378,60 @@ def one_run(args, database: str, reader_url: str, cache: str, walls: int, work: 
         redis.Redis.from_url(redis_url).flushdb()
     people = sign_in(store_url, redis_url, walls)
     storm = walls == max(args.levels)
-    with gunicorn(reader_url, store_url, redis_url, work / "gunicorn.log") as served:
-        body = refresh_request(served.port, people.wall_sessions[0], args.refresh)
-        cold = timed(served.port, "POST", CALLBACK_PATH, time.monotonic(), 120, body=body(1),
-                     headers=browser_headers(served.port, people.wall_sessions[0], args.refresh))
+    run_dir = work / f"run-{cache}-{walls}-{time.monotonic_ns()}"
+    run_dir.mkdir()
+    env = served_environment(reader_url, store_url, redis_url)
+    with deployment(env, run_dir, web_processes=args.web_processes, web_workers=args.web_workers,
+                    web_threads=args.web_threads, export_processes=args.export_processes) as deployed:
+        port = deployed.port
+        body = refresh_request(port, people.wall_sessions[0], args.refresh)
+        cold = timed(port, "POST", CALLBACK_PATH, time.monotonic(), 120, body=body(1),
+                     headers=browser_headers(port, people.wall_sessions[0], args.refresh),
+                     source=client_address(WALLS_NET, 0))
         time.sleep(STATS_SETTLE_S)
-        before, cpu_before = database_counters(database), served.cpu_seconds()
+        before, usage_before = database_counters(database), Usage.now(deployed)
         started = time.monotonic()
         until = started + args.seconds
         answers, health, exports, loris = [], [], [], []
-        helpers = [threading.Thread(target=probe_health, args=(served.port, until, started, health), daemon=True)]
+        helpers = [threading.Thread(target=probe_health, args=(port, until, started, health), daemon=True)]
         storm_at = args.seconds / 2
+        usage_at_storm: list[Usage] = []
         if storm:
             def start_storm():
                 time.sleep(max(0.0, started + storm_at - time.monotonic()))
-                for _ in range(LORIS_CLIENTS):
-                    threading.Thread(target=slow_loris, args=(served.port, until, loris), daemon=True).start()
-                for thread in export_burst(served.port, people, started, exports):
+                usage_at_storm.append(Usage.now(deployed))
+                for n in range(LORIS_CLIENTS):
+                    threading.Thread(target=slow_loris, args=(port, until, loris, client_address(LORIS_NET, n)),
+                                     daemon=True).start()
+                for thread in export_burst(port, people, started, exports):
                     thread.join()
             helpers.append(threading.Thread(target=start_storm, daemon=True))
         for helper in helpers:
             helper.start()
-        for thread in run_walls(served.port, people, walls, args.seconds, args.refresh, body, started, answers):
+        for thread in run_walls(port, people, walls, args.seconds, args.refresh, body, started, answers):
             thread.join()
+        usage_after = Usage.now(deployed)
         for helper in helpers:
             helper.join()
-        cpu = served.cpu_seconds() - cpu_before
     time.sleep(1.5)
     after = database_counters(database)
     windows = args.seconds / args.refresh
     result = {
         "cache": cache, "walls": walls, "seconds": args.seconds, "refresh_s": args.refresh,
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "cold_answer": {"ms": round(cold.latency_s * 1000, 1), "outcome": cold.outcome},
         "walls_answers": latency_summary(answers, args.seconds),
         "health": latency_summary(health, args.seconds),
         "database_per_refresh_window": {key: round((after[key] - before[key]) / windows, 1) for key in after},
-        "server_cpu_s": round(cpu, 2),
-        "server_cpu_ms_per_answer": round(cpu * 1000 / max(1, len(answers)), 1),
+        "cpu": usage_after.since(usage_before, len(answers)),
     }
     if storm:
-        result["before_storm"] = latency_summary([a for a in answers if a.sent < storm_at], storm_at)
-        result["during_storm"] = latency_summary([a for a in answers if a.sent >= storm_at], args.seconds - storm_at)
+        early = [a for a in answers if a.sent < storm_at]
+        late = [a for a in answers if a.sent >= storm_at]
+        result["before_storm"] = {**latency_summary(early, storm_at),
+                                  "cpu": usage_at_storm[0].since(usage_before, len(early))}
+        result["during_storm"] = {**latency_summary(late, args.seconds - storm_at),
+                                  "cpu": usage_after.since(usage_at_storm[0], len(late))}
         result["pdf_exports"] = [{"ms": round(a.latency_s * 1000), "outcome": a.outcome} for a in exports]
         result["loris"] = dict(Counter(loris))
     return result
@@ -444,7 +459,7 @@ def medians(runs: list[dict]) -> list[dict]:
             "transactions_per_window": median("database_per_refresh_window.transactions"),
             "table_scans_per_window": median("database_per_refresh_window.table_scans"),
             "rows_returned_per_window": median("database_per_refresh_window.rows_returned"),
-            "cpu_ms_per_answer": median("server_cpu_ms_per_answer"),
+            "cpu_ms_per_answer": median("cpu.web_cpu_ms_per_answer"),
         })
     return rows
 
@@ -463,7 +478,7 @@ def _get(record: dict, path: str):
 
 
 def render(results: dict) -> str:
-    m = results["machine"]
+    m, d = results["machine"], results["deployment"]
     lines = [
         "# Walls under load",
         "",
@@ -472,9 +487,13 @@ def render(results: dict) -> str:
         f"{m['postgresql']}. Load average (1 min) before {results['load_before']}, after {results['load_after']} "
         "(the machine is shared with other sessions; the benchmark's own client runs on it too).",
         f"City: preset `{results['preset']}` in PostgreSQL database `{results['database']}`, read as the "
-        f"read-only role `{READER}`. gunicorn 2 workers x 4 threads, restarted for every run; walls at "
+        f"read-only role `{READER}`. The deployment of docs/deploy.md, started afresh for every run: "
+        f"{d['web_processes']} web gunicorn(s) of {d['web_workers']} workers x {d['web_threads']} threads and "
+        f"{d['export_processes']} export gunicorn(s) of {EXPORT_WORKERS} worker x {EXPORT_THREADS} threads at nice "
+        f"{EXPORT_NICE}, behind nginx ({d['nginx']}, the site rendered by deploy/render.py); every client goes "
+        f"through nginx, each wall from its own address. Walls at "
         f"`refresh={results['refresh_s']}` for {results['seconds']} s each, staggered; figures are medians "
-        f"over {results['repeats']} repeat(s).",
+        f"over {results['repeats']} repeat(s); the load average of each run (1 min, at its end) is in the JSON.",
         "",
         "Latency is the walls' refresh callback from sending to the last byte (errors included); errors are "
         "non-2xx answers and client timeouts "
@@ -495,15 +514,29 @@ def render(results: dict) -> str:
                      f"{row['rows_returned_per_window']} | {row['cpu_ms_per_answer']} |")
     lines += ["", f"## The storm ({LORIS_CLIENTS} slow-loris clients and {len(PDF_VIEWS)} PDF exports, "
               "from halfway through the highest level)", "",
-              "| cache | repeat | walls before: p50 / p95 ms, errors | walls during: p50 / p95 ms, errors "
-              "| PDF exports (ms, status) | slow-loris connections |", "|---|---:|---|---|---|---|"]
-    for index, run in enumerate(r for r in results["runs"] if "during_storm" in r):
-        b, d = run["before_storm"], run["during_storm"]
+              "CPU seconds in each half: the web processes', the export process's (its Chromium included), and "
+              "the share of the machine's two cores busy (everyone's work: PostgreSQL, nginx, this client, other "
+              "sessions).", "",
+              "| cache | repeat | load | walls before: p50 / p95 ms, errors | walls during: p50 / p95 ms, errors "
+              "| CPU s before: web, export, machine busy | CPU s during: web, export, machine busy "
+              "| PDF exports (ms, status) | slow-loris connections |", "|---|---:|---:|---|---|---|---|---|---|"]
+    for run in (r for r in results["runs"] if "during_storm" in r):
+        b, g = run["before_storm"], run["during_storm"]
         pdfs = ", ".join(f"{e['ms']} ({e['outcome']})" for e in sorted(run["pdf_exports"], key=lambda e: e["ms"]))
-        lines.append(f"| {run['cache']} | {index} | {b['p50_ms']} / {b['p95_ms']}, {b['errors']} | "
-                     f"{d['p50_ms']} / {d['p95_ms']}, {d['errors']} | {pdfs} | {run['loris']} |")
+        lines.append(f"| {run['cache']} | {run['repeat']} | {run['load_average_1min']} | "
+                     f"{b['p50_ms']} / {b['p95_ms']}, {b['errors']} | {g['p50_ms']} / {g['p95_ms']}, {g['errors']} | "
+                     f"{_cpu(b['cpu'])} | {_cpu(g['cpu'])} | {pdfs} | {run['loris']} |")
     lines += ["", f"Every run's figures: [{results['json_name']}]({results['json_name']}).", ""]
     return "\n".join(lines)
+
+
+def _cpu(usage: dict) -> str:
+    return f"{usage['web_cpu_s']}, {usage['export_cpu_s']}, {round(usage['machine_busy_share'] * 100)} %"
+
+
+def nginx_version() -> str:
+    done = subprocess.run([NGINX, "-v"], capture_output=True, text=True)
+    return done.stderr.strip().removeprefix("nginx version: ")
 
 
 def commit() -> str:
@@ -523,6 +556,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--refresh", default=5, type=int)
     parser.add_argument("--repeats", default=1, type=int)
     parser.add_argument("--caches", default="memory,redis", type=lambda s: s.split(","))
+    parser.add_argument("--web-processes", default=2, type=int, help="web gunicorns (onescreen-web@ units)")
+    parser.add_argument("--web-workers", default=2, type=int)
+    parser.add_argument("--web-threads", default=8, type=int)
+    parser.add_argument("--export-processes", default=1, type=int,
+                        help="export gunicorns (onescreen-export@ units); 0: /export/ goes to the web ones")
     parser.add_argument("--out", default=str(HERE / "walls_results"), help="results path without .md/.json")
     args = parser.parse_args(argv)
     database = args.database or f"i11_bench_{args.preset}"
@@ -532,6 +570,8 @@ def main(argv: list[str] | None = None) -> None:
     started = datetime.now().isoformat(timespec="seconds")
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-walls-") as work:
+        # nginx's workers run as nobody when started as root, and must reach their temporary files in here.
+        Path(work).chmod(0o755)
         for repeat in range(args.repeats):
             for cache in args.caches:
                 for walls in args.levels:
@@ -547,7 +587,10 @@ def main(argv: list[str] | None = None) -> None:
         "arguments": " ".join(argv if argv is not None else sys.argv[1:]), "started": started,
         "commit": commit(), "machine": machine(), "load_before": load_before,
         "load_after": round(os.getloadavg()[0], 2), "preset": args.preset, "database": database,
-        "generated": generated, "refresh_s": args.refresh, "seconds": args.seconds, "repeats": args.repeats,
+        "generated": generated, "refresh_s": args.refresh,
+        "deployment": {"web_processes": args.web_processes, "web_workers": args.web_workers,
+                       "web_threads": args.web_threads, "export_processes": args.export_processes,
+                       "nginx": nginx_version()}, "seconds": args.seconds, "repeats": args.repeats,
         "json_name": out.with_suffix(".json").name, "runs": runs, "summary": medians(runs),
     }
     out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")

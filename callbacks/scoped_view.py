@@ -18,14 +18,14 @@ from dash.exceptions import PreventUpdate
 import i18n
 from callbacks import requested_scope
 from callbacks.url import link, query_params
-from components.freshness_badge import newest_record
+from components.freshness_badge import newest_record, replica_lag
 from components.scope_header import notices, scope_header
 from components.shell import Link
 from components.theme import Theme, theme_named
 from data_access import DatabaseError, areas, reference
 from data_access.cache import watch_staleness
 from data_access.database import Database
-from data_access.freshness import shown_newest_data_at
+from data_access.freshness import shown_newest_data_at, shown_replica_lag_s
 from data_access.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ def scoped_view(db: Database, search: str | None, page_path: str) -> ScopedView:
         newest=newest_record(shown_newest_data_at(db, scope), scope.as_of, lang),
         history_label=None if scope.live else i18n.t("overview.as_of.history", lang),
         filters=filter_texts(db, scope, lang),
+        replica=replica_lag(shown_replica_lag_s(db, scope), lang),
     )
     return ScopedView(
         scope=scope,

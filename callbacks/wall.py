@@ -42,7 +42,7 @@ from components.theme import Theme, theme_named
 from components.wall_panel import alert_table, stat_tile, wall_moment
 from data_access import crowd, funds, indicators, workers
 from data_access.database import Database
-from data_access.freshness import shown_newest_data_at
+from data_access.freshness import shown_newest_data_at, shown_replica_lag_s
 from data_access.scope import SCOPE_PARAMETERS, Scope
 from data_access.workers import ONLINE_MINUTES, STALE_MINUTES
 from pages.wall import REFRESH_S, ROTATE_S, WALL_VIEWS, Seconds
@@ -361,7 +361,8 @@ def _refresh(db: Database, ask: WallAsk, acknowledged, panels) -> WallRefresh:
     common = (
         shown.title,
         shown.notices,
-        freshness_data(shown_newest_data_at(db, scope), db.settings.now(), scope.live, lang),
+        freshness_data(shown_newest_data_at(db, scope), db.settings.now(), scope.live, lang,
+                       shown_replica_lag_s(db, scope)),
         alert_records(alerts, acknowledgements),
     )
     return WallRefresh(common, shown.views)

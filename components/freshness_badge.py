@@ -11,6 +11,11 @@ last refresh, plus the seconds the browser has counted since that refresh
 arrived (assets/wall.js, every second): if the server itself stops
 answering, the badge still turns red. On a desk view it is the as-of
 moment minus the newest record, so a past moment is judged as it stood.
+
+Read from a streaming replica that is behind its primary, both also say so
+("副本滞后" / "replica behind", data_access.freshness.replica_lag_s), from a
+lag of REPLICA_SHOWN_AFTER_S on, coloured by the same thresholds; caught up,
+on a primary, on SQLite or MariaDB, or for a past moment, nothing is shown.
 """
 from __future__ import annotations
 
@@ -27,6 +32,9 @@ from i18n import format_age, format_moment, t
 AMBER_AFTER_S = 120
 # After this long it turns red: the wall no longer shows the city as it is.
 RED_AFTER_S = 600
+# A replica this far behind is said: less is the moment a change takes to apply, which no screen would notice
+# (the shortest wall refresh is five seconds).
+REPLICA_SHOWN_AFTER_S = 5
 
 
 def freshness_definition(lang: str) -> str:
@@ -51,6 +59,23 @@ def newest_record(newest: datetime | None, as_of: datetime, lang: str) -> html.S
     return html.Span(text, className=f"scope__newest scope__newest--{state}", title=freshness_definition(lang))
 
 
+def replica_text(lag_s: float | None, lang: str) -> str | None:
+    """"副本滞后：最后同步于 40 秒前" while the replica read is REPLICA_SHOWN_AFTER_S or more behind, else None."""
+    if lag_s is None or lag_s < REPLICA_SHOWN_AFTER_S:
+        return None
+    return t("freshness.replica_lag", lang, age=format_age(lag_s, lang))
+
+
+def replica_lag(lag_s: float | None, lang: str) -> html.Span | None:
+    """The desk header's replica lag (`replica_text`), amber and red as the newest record; None when not shown."""
+    shown = replica_text(lag_s, lang)
+    if shown is None:
+        return None
+    state = "red" if lag_s >= RED_AFTER_S else "amber" if lag_s >= AMBER_AFTER_S else "behind"
+    return html.Span(shown, className=f"scope__replica scope__replica--{state}",
+                     title=t("freshness.replica_lag.definition", lang, after=REPLICA_SHOWN_AFTER_S))
+
+
 def freshness_badge(badge_id: str, time_id: str, age_id: str, lang: str) -> html.Div:
     """The wall's badge as first drawn; the wall's clock (assets/wall.js) fills it every second.
 
@@ -68,7 +93,8 @@ def freshness_badge(badge_id: str, time_id: str, age_id: str, lang: str) -> html
     )
 
 
-def freshness_data(newest: datetime | None, now: datetime, live: bool, lang: str) -> dict:
+def freshness_data(newest: datetime | None, now: datetime, live: bool, lang: str,
+                   replica_lag_s: float | None = None) -> dict:
     """What the browser needs to age the wall's badge between refreshes, all text already in `lang`.
 
     `age_s` is measured on the server's clock, so a wall PC whose own clock
@@ -76,10 +102,14 @@ def freshness_data(newest: datetime | None, now: datetime, live: bool, lang: str
     server's day) runs the wall's clock on the same time. The browser counts
     a young age in minutes (`stale_text`); past an hour it shows `old_text`,
     the age in the largest whole unit ("3 个月前" for an imported archive).
+    A replica's lag (`replica_text`), measured at the refresh, follows the newest record in `text`.
     """
     text = t("overview.newest", lang, moment=wall_moment(newest, now.date(), lang))
     if not live:
         text = f"{t('wall.freshness.history', lang)} {text}"
+    behind = replica_text(replica_lag_s, lang)
+    if behind is not None:
+        text = f"{text} · {behind}"
     age_s = None if newest is None else max(0.0, (now - newest).total_seconds())
     return {
         "text": text,

@@ -21,12 +21,14 @@ def scope_header(
     newest: html.Span,
     history_label: str | None,
     filters: list[str],
+    replica: html.Span | None = None,
 ) -> list:
     """The header's contents.
 
     `as_of` is the moment the indicators are counted at; `newest` the newest
     record the database holds (components.freshness_badge.newest_record),
-    which tells a stalled feed from a quiet city.
+    which tells a stalled feed from a quiet city; `replica` how far behind the replica read is, when it is
+    (components.freshness_badge.replica_lag).
     `history_label` is set when the view shows a past moment rather than now.
     """
     title = [html.H1(area_name, className="scope__area")]
@@ -54,6 +56,7 @@ def scope_header(
             [html.Span(period, className="scope__period"),
              html.Span(badge, className="as-of as-of--history" if history_label else "as-of"),
              newest]
+            + ([replica] if replica is not None else [])
             + [html.Span(text, className="scope__filter") for text in filters],
             className="scope__facts",
         ),

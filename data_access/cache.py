@@ -38,6 +38,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from datetime import datetime
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 import redis
@@ -456,6 +457,13 @@ def _entry(data: bytes | None) -> Entry | None:
         log.warning("cache entry is not a cached answer (not a (computed_at, value) pair); recomputing it")
         return None
     return Entry(*found)
+
+
+def cached_per_window(db, name: str, window: datetime, compute: Callable[[], T]) -> T:
+    """A live answer about the database itself (no scope), computed once per cache window (`window`: a live
+    scope's floored as_of) across the cluster, its last good copy kept as a scope's is."""
+    key = f"{name}:{db.cache_namespace}"
+    return db.cache.get_or_compute(f"{key}:{window.isoformat()}", True, compute, lineage=f"{key}:live")
 
 
 def cached_by_scope(query: Callable[..., T]) -> Callable[..., T]:

@@ -72,15 +72,16 @@ class Database:
         return db
 
     @contextmanager
-    def connect(self) -> Iterator[Connection]:
+    def connect(self, early_probe: bool = False) -> Iterator[Connection]:
         """A connection to read through: the one way in, so the breaker hears of every failure.
 
         Raises DatabaseUnavailable at once while the database is known to be
         down, and when no pooled connection frees up within the connect
         timeout (a busy pool is not an outage: it does not open the breaker).
+        early_probe: while it is down, try it now if no other request is (the health check's probe).
         """
         try:
-            probe = self.breaker.admit()
+            probe = self.breaker.admit(early=early_probe)
         except Open as down:
             raise DatabaseUnavailable(f"the database is down: {down}") from None
         try:

@@ -12,16 +12,29 @@ otherwise walk the whole index. A scope with nothing in LOOK_BACK gets the
 newest record of the whole database instead, an unfiltered walk that stops
 at its first row: an old database (an imported archive) says how old it is,
 and a quiet grid is not taken for a stalled feed. Neither reads a table.
+
+OneScreen may read a PostgreSQL streaming replica (docs/deploy.md); its
+data is then as old as what it has replayed, which the newest record alone
+does not tell apart from a quiet city. `replica_lag_s` says how far behind
+the replica is, by this rule: a replica that has replayed all the WAL it
+received is caught up (lag 0), however old its last replayed transaction
+(on an idle primary that timestamp ages with no lag at all); one with WAL
+received and not replayed yet is behind by now() minus the commit time of
+the last transaction it replayed (or, with none replayed since it started,
+since it started), an upper bound: what it has not replayed may be newer.
+A replica cut off from its primary replays what it received and reads as
+caught up; the newest record then ages, and says so. SQLite and MariaDB
+have no replica notion here: None, no statement.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from data_access import gate
 from data_access.areas import WHOLE_DATABASE
-from data_access.cache import cached_by_scope
+from data_access.cache import cached_by_scope, cached_per_window
 from data_access.database import Database
 from data_access.scope import Scope
 
@@ -38,6 +51,34 @@ def newest_data_at(db: Database, scope: Scope) -> datetime | None:
 # Every view and wall refresh asks it: cached as their numbers are, so a wall the database cannot answer says how
 # old its last good answer's data is. /health asks the database itself (newest_data_at).
 shown_newest_data_at = cached_by_scope(newest_data_at)
+
+
+# One cheap statement, no table read: None on a primary, else the rule of the module's docstring in seconds.
+_REPLICA_LAG = text(
+    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL"
+    " WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0.0"
+    " ELSE GREATEST(0.0, EXTRACT(EPOCH FROM now()"
+    " - COALESCE(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())))::float8 END"
+)
+
+
+def replica_lag_s(db: Database) -> float | None:
+    """How many seconds the replica OneScreen reads is behind its primary (0.0: caught up); None when the database
+    is not a replica (a primary, SQLite, MariaDB)."""
+    if db.dialect != "postgresql":
+        return None
+    with db.connect() as conn:
+        lag = conn.execute(_REPLICA_LAG).scalar()
+    return None if lag is None else float(lag)
+
+
+def shown_replica_lag_s(db: Database, scope: Scope) -> float | None:
+    """`replica_lag_s` as views and walls show it: asked once per cache window whatever the scope (the lag is the
+    database's, not a scope's), the last good one when the database fails; None for a past moment, which a lag
+    of now does not concern."""
+    if not scope.live or db.dialect != "postgresql":
+        return None
+    return cached_per_window(db, "freshness.replica_lag", scope.as_of, lambda: replica_lag_s(db))
 
 
 def _newest(db: Database, scope: Scope, since: datetime | None) -> datetime | None:

@@ -4,9 +4,9 @@
 they give up on after a second or two: an answer that waits on a hung
 database is no answer, and the host is taken out even though it could show
 its walls the last good numbers. So the check never waits longer than its
-deadline: one probe (`SELECT 1` through `Database.connect`: at once down
-while the breaker says so, and the breaker's probe when its back-off ends)
-runs in a thread of its own, and a probe that has not answered within the
+deadline: one probe (`SELECT 1` through `Database.connect`, which lets it
+be the breaker's probe while the database is down, before the back-off
+ends, so a recovery is noticed at the next check) runs in a thread of its own, and a probe that has not answered within the
 deadline means down, while it goes on to its own bounded end. Answers
 are remembered briefly, so a balancer hammering /health costs the database
 one probe per moment, not one per request.
@@ -58,7 +58,7 @@ class HealthCheck:
 
     def _run_probe(self, done: threading.Event) -> None:
         try:
-            with self._db.connect() as conn:
+            with self._db.connect(early_probe=True) as conn:
                 conn.execute(text("SELECT 1"))
             up = True
         except DatabaseError as error:

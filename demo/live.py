@@ -78,18 +78,24 @@ class _City:
     duty: Duty  # when each of `workers` pings
 
 
-def tick(engine: Engine, now: datetime, rng: np.random.Generator, pace: float = 1.0) -> dict:
+def tick(engine: Engine, now: datetime, rng: np.random.Generator, pace: float = 1.0, speed: float = 1.0) -> dict:
     """One step of the city at `now`; returns what happened.
 
     `pace` multiplies the ticket arrival rate: 1 is the city's own rhythm
     (at Gusu's ~1,000 a day, about one a minute in office hours); a demo may
     want more. The rate is re-read from the database, so with a pace above 1
     the city's rate grows as the feed's own tickets enter the window.
+
+    `speed` runs the tickets' life faster than the clock: a tick reports and
+    moves the tickets of `speed` times the seconds since the previous one,
+    stamped within those real seconds, so a soak lives hours of the city in
+    minutes while every timestamp stays "now" for a server on the wall clock.
+    Pings and crowd snapshots keep the clock's cadence (they are per moment).
     """
     city = _city(engine)
     elapsed = _seconds_since_last_snapshot(engine, now)
-    reported = _report_tickets(engine, city, now, elapsed, pace, rng)
-    moved = _advance_tickets(engine, now, elapsed, rng)
+    reported = _report_tickets(engine, city, now, elapsed, pace * speed, rng)
+    moved = _advance_tickets(engine, now, elapsed * speed, rng)
     pings = _ping_workers(engine, city, now, elapsed, rng)
     surging = _snapshot_crowd(engine, city, now, rng)
     return {"now": now.isoformat(sep=" "), "elapsed_s": elapsed, "reported": reported, "moved": moved, "pings": pings, "surging_zone": surging}
@@ -319,6 +325,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--interval", type=float, default=DEFAULT_TICK_S, help="seconds between ticks")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--pace", type=float, default=1.0, help="ticket arrivals times the city's own rate")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="the tickets' life (arrivals and status changes) this many times faster than the clock")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -328,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
     engine = create_engine(args.url)
     rng = np.random.default_rng(args.seed)
     while not stop.is_set():
-        summary = tick(engine, datetime.now().replace(microsecond=0), rng, pace=args.pace)
+        summary = tick(engine, datetime.now().replace(microsecond=0), rng, pace=args.pace, speed=args.speed)
         log.info("%s", summary)
         stop.wait(args.interval)
     engine.dispose()

@@ -49,6 +49,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "older than the as-of moment, red over {red} min.",
     },
     "freshness.old": {"zh": "最新记录为 {age}", "en": "newest record {age}"},
+    "freshness.replica_lag": {"zh": "副本滞后：最后同步于 {age}", "en": "Replica behind: last change applied {age}"},
+    "freshness.replica_lag.definition": {
+        "zh": "本系统读取的是数据库的只读副本，它已收到但尚未应用主库的部分变更，所示数据可能缺少这些变更。"
+              "时间为副本最后应用的一条变更在主库提交的时刻（副本启动后未应用过变更时为其启动时刻），"
+              "落后 {after} 秒以上才显示；副本追平后不再显示。",
+        "en": "OneScreen reads a read-only replica of the database that has received changes of the primary it "
+              "has not applied yet: the numbers may lack them. The time is when the last change it applied was "
+              "committed on the primary (or when it started, if it applied none since); shown once it is "
+              "{after} s or more behind, and no longer once it has caught up.",
+    },
     "overview.as_of.history": {"zh": "历史回看", "en": "Past moment"},
     "overview.filter": {"zh": "{name}：{values}", "en": "{name}: {values}"},
     "overview.filter.source": {"zh": "来源", "en": "Source"},

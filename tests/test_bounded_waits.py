@@ -119,6 +119,37 @@ def test_a_hung_database_costs_a_request_seconds_and_health_answers_within_one(s
     assert client.get("/health").status_code == 200
 
 
+def test_after_a_long_outage_the_database_is_live_again_within_one_back_off(served, proxy):
+    db, client = served
+    assert kpis(client, 10).status_code == 200
+    proxy.refuse()
+    down_until = time.monotonic() + 8 * BOUNDS["outage_backoff_s"]
+    while time.monotonic() < down_until:  # walls keep asking: every back-off one of them probes, and fails
+        assert kpis(client, 11).status_code == 503
+        time.sleep(0.1)
+    proxy.forward()
+    # A back-off that grew while it stayed down (1, 2, 4, 8 s) would keep it dark for up to 8 s more.
+    assert live_again(client, 12) < BOUNDS["outage_backoff_s"] + OUTAGE_ANSWER_S / 2
+
+
+def test_health_probes_before_the_back_off_ends_and_closes_it_for_everyone(city, proxy):
+    db = Database.from_settings(settings_for(through(city, proxy), connect_timeout_s=1.0, outage_backoff_s=60.0))
+    server = api_server(db)
+    client = server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(server)}"
+    try:
+        assert kpis(client, 10).status_code == 200
+        proxy.refuse()
+        assert kpis(client, 11).status_code == 503  # down for a minute
+        proxy.forward()
+        assert kpis(client, 12).status_code == 503  # requests wait for the back-off's end ...
+        health, seconds = timed(lambda: client.get("/health"))
+        assert health.status_code == 200 and seconds < 1.0  # ... the health check probes now
+        assert kpis(client, 13).status_code == 200  # and the database is up for every request
+    finally:
+        db.engine.dispose()
+
+
 def test_a_dead_database_port_fails_fast_and_comes_back(served, proxy):
     db, client = served
     assert kpis(client, 10).status_code == 200
@@ -252,7 +283,7 @@ class Clock:
         return self.now
 
 
-def test_the_breaker_backs_off_doubling_to_30_s_and_lets_one_probe_through():
+def test_the_breaker_backs_off_never_longer_than_its_back_off_and_lets_one_probe_through():
     clock = Clock()
     breaker = Breaker(5, clock=clock)
     assert breaker.admit() is False  # up: every request goes, none is a probe
@@ -266,17 +297,34 @@ def test_the_breaker_backs_off_doubling_to_30_s_and_lets_one_probe_through():
     with pytest.raises(Open):
         breaker.admit()  # one at a time
     backoffs = []
-    for _ in range(6):
+    for _ in range(6):  # a long outage: a recovery is still noticed within one back-off (a wall's shortest refresh)
         breaker.failed(probe=True)
         with pytest.raises(Open) as refused:
             breaker.admit()
         backoffs.append(refused.value.retry_in_s)
         clock.now += refused.value.retry_in_s
         assert breaker.admit() is True
-    assert backoffs == [10, 20, 30, 30, 30, 30]
+    assert backoffs == [5] * 6
     breaker.succeeded()
     assert breaker.admit() is False
     breaker.failed(probe=False)
     with pytest.raises(Open) as refused:
         breaker.admit()
-    assert refused.value.retry_in_s == 5  # a new outage starts from the shortest back-off
+    assert refused.value.retry_in_s == 5
+
+
+def test_the_health_check_may_probe_before_the_back_off_ends_one_probe_at_a_time():
+    clock = Clock()
+    breaker = Breaker(5, clock=clock)
+    breaker.failed(probe=False)
+    clock.now = 1
+    with pytest.raises(Open):
+        breaker.admit()  # a request waits for the back-off's end
+    assert breaker.admit(early=True) is True  # the health check probes now
+    with pytest.raises(Open):
+        breaker.admit(early=True)  # while it probes, nobody else does, early or not
+    clock.now = 6
+    with pytest.raises(Open):
+        breaker.admit()
+    breaker.succeeded()
+    assert breaker.admit() is False

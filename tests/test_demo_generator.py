@@ -175,6 +175,23 @@ def test_a_live_tick_reports_tickets_and_writes_a_crowd_snapshot(tmp_path):
     assert snapshot == sensors > 0
 
 
+def test_a_faster_feed_lives_more_of_the_tickets_life_per_tick_and_stamps_it_within_the_clocks_seconds(tmp_path):
+    """`speed` (a soak's accelerated city): more arrivals and status changes per tick, every stamp still in the tick."""
+    moment = NOW + timedelta(seconds=30)
+    lived = {}
+    for speed in (1, 60):
+        engine = _live_engine(tmp_path / f"speed-{speed}.sqlite")
+        lived[speed] = tick(engine, moment, np.random.default_rng(4), pace=50, speed=speed)
+        with engine.connect() as connection:
+            stamps = connection.execute(text(
+                "SELECT MIN(reported_at), MAX(reported_at) FROM ticket WHERE reported_at > :t "
+                "UNION ALL SELECT MIN(closed_at), MAX(closed_at) FROM ticket WHERE closed_at > :t"), {"t": str(NOW)}).all()
+        engine.dispose()
+        assert all(str(NOW) < str(first) <= str(last) <= str(moment) for first, last in stamps if first is not None)
+    assert lived[60]["reported"] > 10 * max(1, lived[1]["reported"])
+    assert sum(lived[60]["moved"].values()) > 10 * max(1, sum(lived[1]["moved"].values()))
+
+
 def test_a_zone_surges_over_capacity_within_a_surge_cycle_and_only_then(tmp_path):
     engine = _live_engine(tmp_path / "surge.sqlite")
     rng = np.random.default_rng(2)

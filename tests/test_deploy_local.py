@@ -1,10 +1,13 @@
-"""The deployment of deploy/, tried on this machine: nginx (Debian's) in front of two gunicorns on a tiny city.
+"""The deployment of deploy/, tried on this machine: nginx (Debian's) in front of two web gunicorns and an export
+one, on a tiny city.
 
 The config is the one `make deploy-local` renders (deploy/local.py), with the
 TLS server switched on and a self-signed certificate made here. The checks
 are the reasons nginx is there: pages still need a login, OneScreen sees the
-client's address and scheme through it, one process killed costs nothing,
-and slow clients hold no gunicorn thread. The tests of this module share one
+client's address and scheme through it, a browser's callback is not taken
+for a cross-site one, /export/ goes to the export process and the rest to
+the web ones, one process killed costs nothing, and slow clients hold no
+gunicorn thread. The tests of this module share one
 stack and run in order; the last one kills a gunicorn.
 """
 from __future__ import annotations
@@ -54,25 +57,32 @@ class Stack:
         create_local_user(self.access, None, username=ADMIN, display_name=ADMIN, role="admin", areas="*",
                           password=self.password, personal_data=False, via="cli")
         self.web_ports = [free_port(), free_port()]
+        self.export_port = free_port()
         self.listen = f"127.0.0.1:{free_port()}"
         self.tls = _certificate(folder)
         self.config = local.render(folder / "run", self.listen, [f"127.0.0.1:{port}" for port in self.web_ports],
-                                   tls=self.tls)
+                                   tls=self.tls, export=[f"127.0.0.1:{self.export_port}"])
         env = local.web_environment(self.city, self.store, ONESCREEN_NOW=NOW.isoformat())
         self.log = open(folder / "web.log", "ab")
         # One worker of two threads each: few enough that eight slow clients would take them all.
         self.web = [local.start_web(port, env, self.log, workers=1, threads=2) for port in self.web_ports]
+        self.export = local.start_export(self.export_port, env, self.log)
         self.nginx: subprocess.Popen | None = None
 
     def start(self) -> None:
-        for port, process in zip(self.web_ports, self.web):
+        for port, process in zip([*self.web_ports, self.export_port], [*self.web, self.export]):
             local.wait_until_up(f"http://127.0.0.1:{port}/health", process)
         self.nginx = local.start_nginx(self.config)
         local.wait_until_up(f"http://{self.listen}/health", self.nginx)
 
     def stop(self) -> None:
-        local.stop(self.web + ([self.nginx] if self.nginx else []))
+        local.stop([*self.web, self.export, *([self.nginx] if self.nginx else [])])
         self.log.close()
+
+    def upstreams(self, path: str) -> list[str]:
+        """The processes nginx's access log says answered requests for `path` (deploy/local.py's log format)."""
+        log = (self.config.parent / "access.log").read_text()
+        return re.findall(rf'"GET {re.escape(path)} HTTP/1\.1" \d+ \d+ upstream=(\S+)', log)
 
     def http(self, timeout: float = 10, address: str = "") -> http.client.HTTPConnection:
         host, port = (address or self.listen).split(":")
@@ -169,6 +179,39 @@ def test_a_body_above_the_callback_cap_is_refused_by_nginx(stack):
     connection.request("POST", "/_dash-update-component", body=b"x" * (600 * 1024),
                        headers={"Content-Type": "application/json"})
     assert connection.getresponse().status == 413
+
+
+def test_a_browsers_callback_through_nginx_is_not_taken_for_a_cross_site_one(stack):
+    # The browser's Origin names nginx's port; OneScreen sees the Host the browser asked for, port included.
+    cookie = _session_cookie(_log_in(stack.http(), stack.password)).split(";")[0]
+    statuses = {}
+    for origin in (f"http://{stack.listen}", "http://elsewhere.example"):
+        connection = stack.http()
+        connection.request("POST", "/_dash-update-component", body=b"{}", headers={
+            "Content-Type": "application/json", "Cookie": cookie, "Origin": origin})
+        response = connection.getresponse()
+        response.read()
+        statuses[origin] = response.status
+    assert statuses[f"http://{stack.listen}"] == 400, statuses  # past the origin check: the body's shape is wrong
+    assert statuses["http://elsewhere.example"] == 403, statuses
+
+
+def test_exports_go_to_the_export_process_and_the_rest_to_the_web_ones(stack):
+    cookie = _session_cookie(_log_in(stack.http(), stack.password)).split(";")[0]
+    export = _get(stack.http(), "/export/kpis.csv?lang=en", {"Cookie": cookie})
+    assert export.status == 200
+    pages = [_get(stack.http(), "/login").status for _ in range(4)]
+    assert pages == [200] * 4
+    assert stack.upstreams("/export/kpis.csv?lang=en") == [f"127.0.0.1:{stack.export_port}"]
+    assert set(stack.upstreams("/login")) <= {f"127.0.0.1:{port}" for port in stack.web_ports}
+    assert len(stack.upstreams("/login")) >= 4
+
+
+def test_the_export_process_runs_at_a_lower_cpu_priority(stack):
+    nice = int(Path(f"/proc/{stack.export.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    assert nice == local.EXPORT_NICE
+    web_nice = int(Path(f"/proc/{stack.web[0].pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    assert web_nice < nice
 
 
 def _slow_loris(address: str, stop: threading.Event) -> None:
