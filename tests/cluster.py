@@ -267,7 +267,13 @@ class Cluster:
         finally:
             engine.dispose()
 
-    def stop(self) -> None:
+    def wait_all_up(self) -> None:
+        """Until every host answers (one started again boots for a while)."""
+        for host in self.hosts:
+            host.wait_until_up()
+
+    def stop(self, keep_logs: Path | None = None) -> None:
+        """Every process down and the folder removed; `keep_logs`: the hosts', nginx's and Redis's logs copied there."""
         if self.writer:
             self.writer.stop()
         for server in (self.primary, self.replica):
@@ -278,4 +284,9 @@ class Cluster:
         self._pg.close()  # both PostgreSQL servers stopped, their folder removed
         if self._log:
             self._log.close()
+        if keep_logs:
+            keep_logs.mkdir(parents=True, exist_ok=True)
+            for log in (self.folder / "web.log", self.folder / "redis.log", self.folder / "nginx" / "error.log"):
+                if log.exists():
+                    shutil.copyfile(log, keep_logs / f"chaos-{log.name}")
         shutil.rmtree(self.folder, ignore_errors=True)
