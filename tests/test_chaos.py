@@ -3,7 +3,7 @@
 The cluster (tests/cluster.py: own PostgreSQL primary and replica, own
 Redis, two gunicorn hosts reading the replica, nginx) starts once for the
 module, and the faults run one after another on one wall opened once, as a
-real wall is (tests/chaos.py): about ten minutes in all. Each fault's
+real wall is (tests/chaos.py): 11 minutes in all on this 2-core machine under load. Each fault's
 timeline goes to test-artifacts/chaos_results.json and .md (the format of
 bench/chaos_results.md, which `python -m bench.chaos` writes).
 
