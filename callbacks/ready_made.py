@@ -35,7 +35,8 @@ class _BuiltWithoutDatabase(DatabaseError):
     shows at the next refresh, but served when there is no earlier ready-made one."""
 
     def __init__(self, text: str, stale_since: float):
-        super().__init__("the database did not answer while the answer was built")
+        # DatabaseError is SQLAlchemy's DBAPIError: a statement, its parameters and the driver's error, none here.
+        super().__init__("the database did not answer while the answer was built", None, None)
         self.text = text
         self.stale_since = stale_since
 

@@ -51,6 +51,15 @@ def reachable_redis() -> str:
     return REDIS_URL
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on right now, for a server a test starts."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def settings_for(database_url: str, **overrides) -> Settings:
     base = Settings(
         database_url=database_url,

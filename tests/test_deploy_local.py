@@ -31,7 +31,7 @@ from access.service import Access
 from demo.generate import generate
 from deploy import local
 from deploy.render import Tls
-from tests.support import settings_for, unavailable
+from tests.support import free_port, settings_for, unavailable
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
 ADMIN = "deploy-admin"
@@ -40,17 +40,11 @@ CLIENT_ADDRESS = "127.0.0.2"
 SLOW_CLIENTS = 8
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _certificate(folder: Path) -> Tls:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
-    return Tls(f"127.0.0.1:{_free_port()}", str(cert), str(key))
+    return Tls(f"127.0.0.1:{free_port()}", str(cert), str(key))
 
 
 class Stack:
@@ -62,9 +56,9 @@ class Stack:
         self.password = random_password(self.access.store.password_policy())
         create_local_user(self.access, None, username=ADMIN, display_name=ADMIN, role="admin", areas="*",
                           password=self.password, personal_data=False, via="cli")
-        self.web_ports = [_free_port(), _free_port()]
-        self.export_port = _free_port()
-        self.listen = f"127.0.0.1:{_free_port()}"
+        self.web_ports = [free_port(), free_port()]
+        self.export_port = free_port()
+        self.listen = f"127.0.0.1:{free_port()}"
         self.tls = _certificate(folder)
         self.config = local.render(folder / "run", self.listen, [f"127.0.0.1:{port}" for port in self.web_ports],
                                    tls=self.tls, export=[f"127.0.0.1:{self.export_port}"])

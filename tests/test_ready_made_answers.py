@@ -10,6 +10,7 @@ import pytest
 
 from app import create_app
 from callbacks import overview, wall
+from data_access import DatabaseError
 from components import ids
 from data_access.cache import refreshing_in_place
 from tests.support import insert_rows, settings_for, signed_in
@@ -104,6 +105,22 @@ def test_a_new_data_window_is_a_new_answer(app, builds, city_url):  # noqa: F811
         after = refresh(client, app).get_json()["response"]
     assert len(builds) == 2
     assert after[ids.WALL_OVERVIEW_TILES] != before[ids.WALL_OVERVIEW_TILES]  # the new ticket is counted
+
+
+def test_a_wall_built_out_of_last_good_data_while_the_database_fails_is_served_with_the_notice(app, monkeypatch):
+    """Found by tests/test_chaos.py (the replica frozen): this answer's own error could not be made, and every
+    such refresh was an HTTP 500 instead of the last good numbers with the notice."""
+    client = signed_in(app)
+    refresh(client, app)
+    move_clock(app, 60)  # a new data window: the ready-made answer is built anew, out of the last good data
+    db = app.server.extensions["onescreen.refresher"].db
+
+    def down():
+        raise DatabaseError("SELECT 1", None, ConnectionError("the database does not answer"))
+
+    monkeypatch.setattr(db, "connect", down)
+    notices = refresh(client, app).get_json()["response"][ids.WALL_NOTICES]["children"]
+    assert notices and "notice" in notices[0]["props"]["className"]
 
 
 # --- The overview: served ready-made as the wall is -----------------------------------------------
