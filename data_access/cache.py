@@ -351,6 +351,9 @@ class ResultCache:
         staleness watch left out: the request has its answer already."""
         context = contextvars.copy_context()
         context.run(_staleness.set, None)
+        # What the answer is built from is computed in place, in this thread: an answer of the new window is made
+        # of the new window's parts (not of their previous answers), one thread per question, not one per part.
+        context.run(_in_place.set, True)
 
         def run() -> None:
             try:

@@ -244,3 +244,24 @@ def test_a_wall_with_no_last_good_answer_shows_the_outage_notice(city):  # noqa:
     shown = _outputs(db, "?views=tickets&area=R")
     assert shown[0] is no_update
     assert _notice_texts(shown) == [i18n.t("notice.database_unavailable", "zh")]
+
+
+def test_an_answer_refreshed_behind_is_made_of_fresh_parts_not_of_their_previous_answers():
+    cache = ResultCache(settings_for("sqlite://", live_cache_seconds=1))
+    outer, inner = _key(), _key()
+    part = iter(["part 1", "part 2"])
+    built = []
+
+    def build():
+        value = cache.get_or_compute(inner, True, lambda: next(part))
+        built.append(value)
+        return value
+
+    assert cache.get_or_compute(outer, True, build) == "part 1"
+    time.sleep(1.2)  # both past their freshness
+    assert cache.get_or_compute(outer, True, build) == "part 1"  # at once, the previous answer
+    deadline = time.monotonic() + 10
+    while len(built) < 2:
+        assert time.monotonic() < deadline, "the refresh behind never ran"
+        time.sleep(0.05)
+    assert built[1] == "part 2"  # the part computed anew in that thread, not its previous answer served
