@@ -24,6 +24,7 @@ from sqlalchemy.pool import StaticPool
 from access import tables as T
 from access.model import Principal
 from access.passwords import PasswordPolicy, hash_password
+from data_access.engine import fresh_after_fork
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # A session's last-seen time is written at most this often: a wall's callbacks do not each cost a write.
@@ -126,7 +127,7 @@ class AccessStore:
         if url.startswith("sqlite") and not memory:
             # Several web processes write sessions and audit records: wait for a lock rather than fail.
             options["connect_args"] = {"timeout": 10}
-        self.engine: Engine = create_engine(url, pool_pre_ping=not memory, **options)
+        self.engine: Engine = fresh_after_fork(create_engine(url, pool_pre_ping=not memory, **options))
         if url.startswith("sqlite") and not memory:
             event.listen(self.engine, "connect", _write_ahead_log)
         self._clock = clock or (lambda: datetime.now().replace(microsecond=0))

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
+import weakref
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -44,16 +46,35 @@ class UnsupportedDatabase(ValueError):
     """The URL names a database OneScreen has no read-only recipe for."""
 
 
+def fresh_after_fork(engine: Engine) -> Engine:
+    """Let a forked child open its own connections, never use its parent's.
+
+    gunicorn loads the app in its master before forking the workers (gunicorn.conf.py `preload_app`): a
+    connection the master opened (the start-up checks) would otherwise be shared by every worker, their
+    answers interleaved on one socket. SQLAlchemy's way: the child forgets the pool without closing what the
+    parent still owns. Held weakly, so engines that tests make and drop are not kept alive.
+    """
+    held = weakref.ref(engine)
+
+    def forget() -> None:
+        alive = held()
+        if alive is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget)
+    return engine
+
+
 def read_only_engine(url: str | URL, statement_timeout_s: float, connect_timeout_s: float = 3.0) -> Engine:
     """An engine whose connections refuse writes and bound every statement, and every wait, in time."""
     url = make_url(url)
     backend = url.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, statement_timeout_s, connect_timeout_s)
+        return fresh_after_fork(_sqlite_engine(url, statement_timeout_s, connect_timeout_s))
     if backend == "postgresql":
-        return _postgresql_engine(url, statement_timeout_s, connect_timeout_s)
+        return fresh_after_fork(_postgresql_engine(url, statement_timeout_s, connect_timeout_s))
     if backend in ("mysql", "mariadb"):
-        return _mysql_engine(url, statement_timeout_s, connect_timeout_s)
+        return fresh_after_fork(_mysql_engine(url, statement_timeout_s, connect_timeout_s))
     raise UnsupportedDatabase(
         f"{backend!r} is not supported: use sqlite, postgresql+psycopg or mysql+pymysql URLs"
     )
