@@ -6,7 +6,7 @@ PORT ?= 8050
 DEMO_DB := data/demo.sqlite
 DEMO_URL := sqlite:///$(CURDIR)/$(DEMO_DB)
 
-.PHONY: install demo deploy-local test bench screenshots clean-demo
+.PHONY: install demo deploy-local test chaos bench screenshots clean-demo
 
 # The virtual environment is rebuilt only when the requirements change. uv
 # installs them (wheels only, nothing built here) in about 9 s where pip took
@@ -49,6 +49,11 @@ deploy-local: install $(DEMO_DB)
 
 test: install
 	$(PY) -m pytest
+
+# The six faults of issue 11 on a cluster of the suite's own (tests/cluster.py), about 11 minutes; not in `test`
+# until its two failures in CI are explained (docs/deploy.md "What survives what").
+chaos: install
+	$(PY) -m pytest tests/chaos_suite.py
 
 bench: install
 	$(PY) -m bench.run

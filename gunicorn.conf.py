@@ -11,7 +11,7 @@ setting to drop it; a reverse proxy in front removes it if policy demands.
 The app is loaded in the master before it binds its port and forks the workers (`preload_app`): a gunicorn
 that is starting refuses connections until it can answer, so nginx hands them to another process (a
 restarted host used to accept them while its workers were still importing the app, 80-140 s on a loaded
-machine, and those requests hung: tests/test_chaos.py, one host killed). The workers share the loaded
+machine, and those requests hung: tests/chaos_suite.py, one host killed). The workers share the loaded
 code's memory, and open their own database connections (data_access.engine.fresh_after_fork). A code
 change needs a restart: SIGHUP reloads the workers from the master's copy.
 """

@@ -7,7 +7,7 @@ own Redis, two gunicorn hosts reading the replica, nginx), opens the wall in
 Debian's Chromium as a paired wall device, runs every fault in turn and
 writes bench/chaos_results.md and .json: per fault what the wall showed, the
 HTTP codes of /health and of the wall's refreshes, and how long after the
-fault ended the wall was live again. tests/test_chaos.py runs the same
+fault ended the wall was live again. tests/chaos_suite.py runs the same
 scenario and asserts on it.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The chaos scenario: a wall in Chromium watched second by second while one part of the cluster is broken.
 
-Shared by tests/test_chaos.py (which asserts on the timelines) and
+Shared by tests/chaos_suite.py (which asserts on the timelines) and
 bench/chaos.py (which writes them to bench/chaos_results.md). For each
 fault of FAULTS, on a running tests/cluster.Cluster:
 

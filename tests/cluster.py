@@ -1,4 +1,4 @@
-"""A OneScreen cluster on this machine, every process its own, to break one part at a time (tests/test_chaos.py).
+"""A OneScreen cluster on this machine, every process its own, to break one part at a time (tests/chaos_suite.py).
 
 What docs/deploy.md "Several hosts" installs, on free loopback ports and in
 a temporary folder: a PostgreSQL primary with the demo city and a streaming

@@ -108,7 +108,7 @@ def test_a_new_data_window_is_a_new_answer(app, builds, city_url):  # noqa: F811
 
 
 def test_a_wall_built_out_of_last_good_data_while_the_database_fails_is_served_with_the_notice(app, monkeypatch):
-    """Found by tests/test_chaos.py (the replica frozen): this answer's own error could not be made, and every
+    """Found by tests/chaos_suite.py (the replica frozen): this answer's own error could not be made, and every
     such refresh was an HTTP 500 instead of the last good numbers with the notice."""
     client = signed_in(app)
     refresh(client, app)
