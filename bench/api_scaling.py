@@ -22,19 +22,16 @@ import json
 import os
 import statistics
 import time
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.run import _timed, machine
-from config import load_settings
+from bench.run import api_client, machine, timed_get
 from data_access import gate
 from data_access.areas import child_areas, find_area, root_area_code
 from data_access.database import Database
 from data_access.scope import Scope
-from tests.support import api_server, api_token
 
 HERE = Path(__file__).resolve().parent
 COLD_RUNS = 7
@@ -63,14 +60,7 @@ def _tickets(db: Database, scope: Scope, in_period: bool) -> int:
 
 
 def time_database(url: str, as_of: datetime) -> dict:
-    # Benchmark databases are read as their owner: allowed here, refused in production.
-    settings = replace(load_settings(), database_url=url, cache_redis_url=None, allow_writable_role=True)
-    db = Database.from_settings(settings)
-    # Behind the app's own guard, as an analyst's script with an API token asks.
-    server = api_server(db)
-    client = server.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(server)}"
-    client.get("/health")  # connects and inspects the schema once, as a running server would have
+    db, client = api_client(url)  # behind the app's own guard, as an analyst's script with an API token asks
     period_from = (as_of - timedelta(days=PERIOD_DAYS - 1)).date()
     scope = Scope(area_code="", period_from=period_from, period_to=as_of.date(), as_of=as_of)
     load_before = os.getloadavg()[0]
@@ -80,8 +70,8 @@ def time_database(url: str, as_of: datetime) -> dict:
         cold = []
         for _ in range(COLD_RUNS):
             db.cache.clear()
-            cold.append(_timed(client, path))
-        warm = [_timed(client, path) for _ in range(WARM_RUNS)]
+            cold.append(timed_get(client, path))
+        warm = [timed_get(client, path) for _ in range(WARM_RUNS)]
         reported = client.get(path).get_json()["reported"]
         if reported != area["tickets_in_period"]:
             raise RuntimeError(f"{area['code']}: the API counts {reported} tickets, the bench "

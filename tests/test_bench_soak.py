@@ -7,25 +7,11 @@ samples that grow and that do not.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from app import create_app
 from bench.soak import verdict, wall_numbers
 from bench.walls import READER, refresh_body
-from demo.generate import generate
-from tests.support import settings_for, signed_in
-
-NOW = datetime(2026, 11, 20, 12, 0)
-
-
-@pytest.fixture(scope="module")
-def wall_client(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bench_soak") / "tiny.sqlite"
-    generate(f"sqlite:///{path}", preset="tiny", seed=20261120, now=NOW)
-    app = create_app(settings_for(f"sqlite:///{path}", frozen_now=NOW))
-    return signed_in(app, role="leader")
+from tests.test_bench_walls import NOW, wall_client  # noqa: F401 (fixture: a leader signed in on the tiny city)
 
 
 def test_the_soak_reads_every_panels_tiles_and_the_newest_record_from_a_walls_refresh(wall_client):
