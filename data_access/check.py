@@ -35,7 +35,7 @@ class ContractReport:
 
     @property
     def fits(self) -> bool:
-        return all(t.exists and not t.missing_required for t in self.tables)
+        return all((t.exists or t.name in contract.OPTIONAL_TABLES) and not t.missing_required for t in self.tables)
 
     @property
     def usable(self) -> bool:
@@ -93,8 +93,11 @@ def _missing_ticket_indexes(inspector, ticket_table: str | None) -> list[str]:
 
 
 def render(report: ContractReport, url: str) -> str:
-    lines = [f"OneScreen contract check (v1) for {url}", ""]
+    lines = [f"OneScreen contract check (v1.1) for {url}", ""]
     for t in report.tables:
+        if not t.exists and t.name in contract.OPTIONAL_TABLES:
+            lines.append(f"optional  {t.name}: absent (a v1.1 table: its views will show no data)")
+            continue
         if not t.exists:
             lines.append(f"MISSING   {t.name}: table or view not found (its pages will show no data)")
             continue

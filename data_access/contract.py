@@ -1,11 +1,13 @@
-"""The operational database contract (docs/contract.md, v1) as SQLAlchemy Core tables.
+"""The operational database contract (docs/contract.md, v1.1) as SQLAlchemy Core tables.
 
 This module is the contract in code: the queries read these tables, the
 contract checker compares a live database with them, and the demo generator
 and the test fixtures create them. It describes; it never connects.
 
 `OPTIONAL` lists the columns SCHEMA.md marks optional: a database may lack
-them and every page must still work.
+them and every page must still work. `OPTIONAL_TABLES` are v1.1's tables a
+database may lack as a whole: read, they are empty (data_access.database),
+and the views that need them say "no data".
 """
 from __future__ import annotations
 
@@ -96,6 +98,7 @@ ticket = Table(
     Column("satisfaction", SmallInteger),
     Column("title", String(256)),
     Column("reporter_phone", String(32)),
+    Column("supervision", String(16)),  # v1.1: supervised (督办), leader (领导关注)
 )
 
 grid_worker = Table(
@@ -140,6 +143,7 @@ crowd_reading = Table(
     Column("lon", Double, nullable=False),
     Column("people", Integer, nullable=False),
     Column("zone_id", String(40)),
+    Column("area_code", String(32)),  # v1.1: readings outside every zone are scoped like tickets
     Index("ix_crowd_reading_recorded", "recorded_at", "zone_id"),
 )
 
@@ -165,6 +169,78 @@ fund_expense = Table(
     Column("approval", String(16), nullable=False),
     Column("approved_at", Timestamp),
     Index("ix_fund_expense_account", "account_id", "spent_at"),
+)
+
+# v1.1: the optional tables (SCHEMA.md "v1.1").
+
+target = Table(
+    "target",
+    metadata,
+    Column("area_code", String(32), nullable=False),
+    Column("indicator", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("month", SmallInteger),
+    Column("value", Double, nullable=False),
+    Column("weight", Double),
+    Index("ix_target_area", "area_code", "year"),
+)
+
+sensor = Table(
+    "sensor",
+    metadata,
+    Column("sensor_id", String(40), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("area_code", String(32), nullable=False),
+    Column("lat", Double, nullable=False),
+    Column("lon", Double, nullable=False),
+    Column("unit", String(16)),
+    Column("level_blue", Double),
+    Column("level_yellow", Double),
+    Column("level_orange", Double),
+    Column("level_red", Double),
+    Column("direction", String(4)),
+    Column("active", Boolean, nullable=False),
+    Index("ix_sensor_area", "area_code", postgresql_ops={"area_code": "varchar_pattern_ops"}),
+)
+
+sensor_reading = Table(
+    "sensor_reading",
+    metadata,
+    Column("sensor_id", String(40), primary_key=True),
+    Column("recorded_at", Timestamp, primary_key=True),
+    Column("value", Double, nullable=False),
+    # The latest reading of every sensor, and "offline" (no reading lately), read readings by time.
+    Index("ix_sensor_reading_recorded", "recorded_at"),
+)
+
+city_part = Table(
+    "city_part",
+    metadata,
+    Column("part_id", String(40), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("area_code", String(32), nullable=False),
+    Column("lat", Double, nullable=False),
+    Column("lon", Double, nullable=False),
+    Column("dept_code", String(32)),
+    Column("owner", String(128)),
+    Column("maintainer", String(128)),
+    Column("status", String(16)),
+    Index("ix_city_part_area", "area_code", "kind", postgresql_ops={"area_code": "varchar_pattern_ops"}),
+)
+
+camera = Table(
+    "camera",
+    metadata,
+    Column("camera_id", String(40), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("area_code", String(32), nullable=False),
+    Column("lat", Double, nullable=False),
+    Column("lon", Double, nullable=False),
+    Column("live_url", String(512)),
+    Column("snapshot_url", String(512)),
+    # Nearest cameras to a point read a box of latitudes first.
+    Index("ix_camera_lat", "lat", "lon"),
 )
 
 # The indexes that make the ticket queries fast (DESIGN.md "Scale"):
@@ -210,15 +286,24 @@ OPTIONAL: dict[str, frozenset[str]] = {
             "satisfaction",
             "title",
             "reporter_phone",
+            "supervision",
         }
     ),
     "grid_worker": frozenset({"phone"}),
     "worker_position": frozenset(),
     "crowd_zone": frozenset({"boundary"}),
-    "crowd_reading": frozenset({"zone_id"}),
+    "crowd_reading": frozenset({"zone_id", "area_code"}),
     "fund_account": frozenset(),
     "fund_expense": frozenset({"ticket_id", "approved_at"}),
+    "target": frozenset({"month", "weight"}),
+    "sensor": frozenset({"unit", "level_blue", "level_yellow", "level_orange", "level_red", "direction"}),
+    "sensor_reading": frozenset(),
+    "city_part": frozenset({"dept_code", "owner", "maintainer", "status"}),
+    "camera": frozenset({"live_url", "snapshot_url"}),
 }
+
+# v1.1's tables: a database may lack them as a whole (SCHEMA.md "v1.1: optional tables").
+OPTIONAL_TABLES = frozenset({"target", "sensor", "sensor_reading", "city_part", "camera"})
 
 # Vocabulary of the contract's coded columns, in lifecycle / display order.
 TICKET_STATUSES = ("reported", "accepted", "dispatched", "handled", "closed", "returned", "cancelled")
@@ -227,3 +312,13 @@ AREA_LEVELS = ("city", "district", "street", "workstation", "community", "grid",
 WORKER_ROLES = ("full_time", "part_time", "micro_grid", "volunteer", "police")
 FUND_KINDS = ("repair", "environment", "emergency", "service_project")
 FUND_APPROVALS = ("pending", "approved", "rejected")
+SUPERVISIONS = ("supervised", "leader")
+TARGET_INDICATORS = ("closure_rate", "on_time_closure_rate", "satisfaction_rate", "rework_rate",
+                     "avg_handle_hours", "overdue")
+# Lower is better for these: their target is a ceiling; for the others a floor.
+CEILING_INDICATORS = frozenset({"rework_rate", "avg_handle_hours", "overdue"})
+SENSOR_KINDS = ("bridge_tilt", "settlement", "house_tilt", "smoke", "water_quality", "water_level", "gas")
+PART_KINDS = ("street_lamp", "manhole", "road_sign", "tree", "hydrant", "bin", "camera_pole")
+PART_STATUSES = ("ok", "damaged", "missing")
+# The contract's alert levels, lowest first (crowd zones and sensors alike).
+ALERT_LEVELS = ("blue", "yellow", "orange", "red")

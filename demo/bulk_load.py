@@ -21,7 +21,7 @@ from sqlalchemy import Boolean, Column, DateTime, Float, Integer, Numeric, Table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateTable
 
-from data_access.contract import metadata
+from data_access.contract import OPTIONAL_TABLES, metadata
 
 CHUNK_ROWS = 100_000
 # SQLite sorts index keys in its page cache: 256 MB keeps a 2 M-row index build in memory.
@@ -38,6 +38,9 @@ def load_tables(engine: Engine, frames: Mapping[str, pd.DataFrame | Iterable[pd.
     `indexes`, `analyze`.
     """
     tables = metadata.sorted_tables
+    # v1.1's optional tables not given are created empty, as a city without them would have them.
+    frames = {**{name: pd.DataFrame(columns=list(metadata.tables[name].columns.keys())) for name in OPTIONAL_TABLES},
+              **frames}
     # Checked before anything is dropped; chunks are checked as they come.
     for table in tables:
         if isinstance(frames[table.name], pd.DataFrame):

@@ -107,6 +107,7 @@ def readings(layout: pd.DataFrame, zones: pd.DataFrame, times: np.ndarray, rng: 
             "lon": np.tile(layout["lon"].to_numpy(), len(times)),
             "people": people.ravel(),
             "zone_id": np.tile(layout["zone_id"].to_numpy(dtype=object), len(times)),
+            "area_code": np.full(sensors * len(times), None, dtype=object),
         }
     )
 

@@ -73,7 +73,7 @@ class _City:
     leaves: Leaves
     items: pd.DataFrame  # category_code -> name, sla_hours
     zones: pd.DataFrame  # zone_id, name, capacity
-    layout: pd.DataFrame  # lat, lon, zone_id of every sensor
+    layout: pd.DataFrame  # lat, lon, zone_id, area_code of every sensor
     workers: pd.DataFrame  # worker_id, area_code of active workers in a leaf
     duty: Duty  # when each of `workers` pings
 
@@ -112,11 +112,11 @@ def _city(engine: Engine) -> _City:
         latest = connection.execute(select(func.max(crowd_reading.c.recorded_at))).scalar()
         layout = pd.DataFrame(
             connection.execute(
-                select(crowd_reading.c.lat, crowd_reading.c.lon, crowd_reading.c.zone_id)
+                select(crowd_reading.c.lat, crowd_reading.c.lon, crowd_reading.c.zone_id, crowd_reading.c.area_code)
                 .where(crowd_reading.c.recorded_at == latest)
                 .order_by(crowd_reading.c.zone_id, crowd_reading.c.lat, crowd_reading.c.lon)
             ).mappings().all(),
-            columns=["lat", "lon", "zone_id"],
+            columns=["lat", "lon", "zone_id", "area_code"],
         )
         workers = pd.DataFrame(
             connection.execute(

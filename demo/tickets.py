@@ -142,6 +142,7 @@ def intake(
             "satisfaction": np.full(count, np.nan),
             "title": np.strings.add(np.strings.add(roads, " "), np.asarray(item_name).astype(str)).astype(object),
             "reporter_phone": phone,
+            "supervision": np.full(count, None, dtype=object),
         }
     )
 

@@ -47,6 +47,10 @@ def tiny(tmp_path_factory) -> str:
     return _build(tmp_path_factory.mktemp("tiny") / "tiny.sqlite")
 
 
+# v1.1 tables the generator creates but does not fill yet (issues 13 and 14 fill them, and empty this).
+NOT_GENERATED_YET = {"target", "sensor", "sensor_reading", "city_part", "camera"}
+
+
 def test_tiny_city_has_every_contract_table_with_the_contracts_columns(tiny):
     engine = create_engine(tiny)
     inspector = inspect(engine)
@@ -54,6 +58,8 @@ def test_tiny_city_has_every_contract_table_with_the_contracts_columns(tiny):
     with engine.connect() as connection:
         for table in metadata.sorted_tables:
             assert [column["name"] for column in inspector.get_columns(table.name)] == list(table.columns.keys())
+            if table.name in NOT_GENERATED_YET:
+                continue
             assert connection.execute(text(f"SELECT COUNT(*) FROM {table.name}")).scalar() > 0, table.name
     engine.dispose()
 
