@@ -157,6 +157,9 @@ def _check_ranges(ticket: pd.DataFrame, text: dict, labels: dict, rejections: _C
     if "satisfaction" in ticket:
         rejections.add(ticket["satisfaction"].notna() & ~ticket["satisfaction"].isin([1, 2, 3]),
                        quoted("satisfaction") + " is not 1, 2 or 3")
+    if "supervision" in ticket:
+        rejections.add(ticket["supervision"].notna() & ~ticket["supervision"].isin(contract.SUPERVISIONS),
+                       quoted("supervision") + " is not supervised (督办) or leader (领导关注)")
     if "rework_count" in ticket:
         rejections.add(ticket["rework_count"] < 0, quoted("rework_count") + " is negative")
 

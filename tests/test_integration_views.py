@@ -42,7 +42,7 @@ OPERATIONAL_NAMES = {
         "reported_at": "report_time", "accepted_at": "register_time", "dispatched_at": "dispatch_time",
         "handled_at": "dispose_time", "closed_at": "archive_time", "due_at": "deadline_time",
         "dept_code": "dispose_dept_id", "rework_count": "rework_times", "satisfaction": "satisfaction_level",
-        "title": "case_title", "reporter_phone": "reporter_tel",
+        "title": "case_title", "reporter_phone": "reporter_tel", "supervision": "supervise_flag",
     }),
     "grid_worker": ("grid_member", {
         "worker_id": "member_id", "name": "member_name", "role": "member_type", "area_code": "grid_code",
@@ -58,6 +58,7 @@ OPERATIONAL_CODES = {
     ("dcm_case", "channel_code"): dict(zip(TICKET_SOURCES, ("01", "02", "03", "04", "05", "06"))),
     ("dcm_case", "case_state"): dict(zip(TICKET_STATUSES, ("10", "20", "30", "40", "50", "60", "90"))),
     ("grid_member", "member_type"): dict(zip(WORKER_ROLES, "12345")),
+    ("dcm_case", "supervise_flag"): {"supervised": "1", "leader": "2"},
 }
 QUESTIONS = [
     f"/api/v1/kpis?as_of={AS_OF}",
