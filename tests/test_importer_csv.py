@@ -150,3 +150,25 @@ def test_long_titles_are_cut_and_noted_unmapped_sources_kept_and_counted(importe
     assert "  line 10: 描述 cut to 256 characters;" in report
     assert tickets.loc["A2", "source"] == "微信"
     assert "sources not in the mapping, kept as they are: 微信 1" in printed
+
+
+def test_supervision_is_read_and_a_word_outside_the_contract_rejects_the_row(tmp_path):
+    header = "案卷号,上报时间,状态,来源,区,区名,街道,街道名,督办"
+    rows = ["S1,2026/11/20 01:00:00,处置中,12345热线,01,姑苏区,001,平江街道,supervised",
+            "S2,2026/11/20 02:00:00,处置中,12345热线,01,姑苏区,001,平江街道,",
+            "S3,2026/11/20 03:00:00,处置中,12345热线,01,姑苏区,001,平江街道,urgent"]
+    mapping = MAPPING.replace('title = "描述"', 'supervision = "督办"')
+    for line in ("结案时间", "处置时限", "大类", "紧急", "满意度", "返工次数"):
+        mapping = "\n".join(row for row in mapping.splitlines() if f'"{line}"' not in row or row.startswith('"'))
+    (tmp_path / "s.csv").write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(mapping, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert import_main(["csv", str(tmp_path / "s.csv"), "--mapping", str(tmp_path / "s.toml"), "--url", url]) == 0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        kept = dict(conn.execute(text("SELECT ticket_id, supervision FROM ticket ORDER BY ticket_id")).all())
+    engine.dispose()
+    assert kept == {"S1": "supervised", "S2": None}
+    report = (tmp_path / "s.sqlite.import-report.txt").read_text(encoding="utf-8")
+    assert "line 4: 督办 'urgent' is not supervised (督办) or leader (领导关注)" in report
